@@ -1,0 +1,43 @@
+// How the CLI reports failures: message and hint for expected errors (PatchproofError), a
+// stack only for bugs. Exit 2 for usage/expected errors, 1 for "ran fine, found problems".
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PatchproofError, defineErrors, isPatchproofError } from '../evidence/errors.ts';
+import type { CliIO } from './io.ts';
+
+export const CLI_ERRORS = {
+  CLI_USAGE: { title: 'Usage error', hint: 'Run `patchproof help` for the list of commands and options.' },
+  CLI_UNKNOWN_COMMAND: { title: 'Unknown command', hint: 'Run `patchproof help` for the list of commands.' },
+} as const;
+
+export const cliError = defineErrors(CLI_ERRORS);
+
+export function printError(io: CliIO, err: unknown): number {
+  if (isPatchproofError(err)) {
+    io.stderr(`error ${err.code}: ${err.message}\n`);
+    if (err.hint) io.stderr(`hint: ${err.hint}\n`);
+    return 2;
+  }
+  const e = err as { code?: string; message?: string };
+  if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+    io.stderr(`error CLI_USAGE: ${e.message}\n`);
+    return 2;
+  }
+  io.stderr(`internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  return 70;
+}
+
+/** node:util parseArgs with strict checking; unknown options become CLI_USAGE errors. */
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (cause) {
+    throw cliError('CLI_USAGE', (cause as Error).message, { cause });
+  }
+}
+
+export function requireOption(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw cliError('CLI_USAGE', `missing required option --${flag}`);
+  return value;
+}
+
+export { PatchproofError };
