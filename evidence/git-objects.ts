@@ -1,0 +1,150 @@
+// Git object models, pure: hashing, tree and commit rendering/parsing, the gpgsig header.
+// Byte-exact with what git itself writes, so `git fsck --strict` and `git verify-commit` agree.
+import { createHash } from 'node:crypto';
+
+export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
+export interface GitObject {
+  type: ObjectType;
+  content: Uint8Array;
+}
+export interface TreeEntry {
+  mode: string; // '100644' | '100755' | '40000' | '120000' | '160000'
+  name: string;
+  oid: string;
+}
+export interface Person {
+  name: string;
+  email: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+  /** Minutes east of UTC. */
+  timezoneOffset: number;
+}
+export interface CommitObject {
+  tree: string;
+  parents: string[];
+  author: Person;
+  committer: Person;
+  message: string;
+  gpgsig?: string | undefined;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function objectId(type: ObjectType, content: Uint8Array): string {
+  return createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
+}
+
+export function isTreeMode(mode: string): boolean {
+  return mode === '40000' || mode === '040000';
+}
+
+/** git orders tree entries by name, comparing a tree's name as if it ended in "/". */
+function sortKey(e: TreeEntry): string {
+  return isTreeMode(e.mode) ? `${e.name}/` : e.name;
+}
+
+export function renderTree(entries: readonly TreeEntry[]): Uint8Array {
+  const sorted = [...entries].sort((a, b) => {
+    const ka = sortKey(a);
+    const kb = sortKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  const parts: Buffer[] = [];
+  for (const e of sorted) {
+    parts.push(Buffer.from(`${isTreeMode(e.mode) ? '40000' : e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex'));
+  }
+  return Buffer.concat(parts);
+}
+
+export function parseTree(content: Uint8Array): TreeEntry[] {
+  const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const out: TreeEntry[] = [];
+  let i = 0;
+  while (i < buf.length) {
+    const space = buf.indexOf(0x20, i);
+    const nul = buf.indexOf(0, space);
+    if (space < 0 || nul < 0 || nul + 21 > buf.length) throw new Error('corrupt tree object');
+    out.push({ mode: buf.toString('latin1', i, space), name: buf.toString('utf8', space + 1, nul), oid: buf.toString('hex', nul + 1, nul + 21) });
+    i = nul + 21;
+  }
+  return out;
+}
+
+function formatTz(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
+}
+
+function renderPerson(p: Person): string {
+  return `${p.name} <${p.email}> ${p.timestamp} ${formatTz(p.timezoneOffset)}`;
+}
+
+function parsePerson(text: string): Person {
+  const m = /^(.*) <([^>]*)> (\d+) ([+-])(\d{2})(\d{2})$/.exec(text);
+  if (!m) throw new Error(`bad identity line: ${text.slice(0, 80)}`);
+  const offset = Number(m[5]) * 60 + Number(m[6]);
+  return { name: m[1]!, email: m[2]!, timestamp: Number(m[3]), timezoneOffset: m[4] === '-' ? -offset : offset };
+}
+
+/** The bytes a commit signature covers: the commit without its gpgsig header. */
+export function commitPayload(c: Omit<CommitObject, 'gpgsig'>): string {
+  let head = `tree ${c.tree}\n`;
+  for (const p of c.parents) head += `parent ${p}\n`;
+  head += `author ${renderPerson(c.author)}\ncommitter ${renderPerson(c.committer)}\n`;
+  return `${head}\n${c.message}`;
+}
+
+/** The full commit object; the signature goes in a gpgsig header after committer, as git writes it. */
+export function renderCommit(c: CommitObject): Uint8Array {
+  if (c.gpgsig === undefined) return encoder.encode(commitPayload(c));
+  const payload = commitPayload(c);
+  const split = payload.indexOf('\n\n');
+  const sig = c.gpgsig.replace(/\n$/, '').split('\n').join('\n ');
+  return encoder.encode(`${payload.slice(0, split)}\ngpgsig ${sig}\n${payload.slice(split + 1)}`);
+}
+
+export interface ParsedCommit extends CommitObject {
+  /** Exactly what the gpgsig covers (the object minus that header), or null when unsigned. */
+  signedPayload: string | null;
+}
+
+export function parseCommit(content: Uint8Array): ParsedCommit {
+  const text = decoder.decode(content);
+  const split = text.indexOf('\n\n');
+  const headerText = split < 0 ? text : text.slice(0, split);
+  const message = split < 0 ? '' : text.slice(split + 2);
+  const lines = headerText.split('\n');
+  let tree = '';
+  const parents: string[] = [];
+  let author: Person | undefined;
+  let committer: Person | undefined;
+  let gpgsig: string | undefined;
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const sp = line.indexOf(' ');
+    const key = line.slice(0, sp);
+    const value = line.slice(sp + 1);
+    if (key === 'gpgsig') {
+      const sigLines = [value];
+      while (i + 1 < lines.length && lines[i + 1]!.startsWith(' ')) sigLines.push(lines[++i]!.slice(1));
+      gpgsig = sigLines.join('\n') + '\n';
+      continue;
+    }
+    kept.push(line);
+    if (key === 'tree') tree = value;
+    else if (key === 'parent') parents.push(value);
+    else if (key === 'author') author = parsePerson(value);
+    else if (key === 'committer') committer = parsePerson(value);
+  }
+  if (!tree || !author || !committer) throw new Error('corrupt commit object');
+  const signedPayload = gpgsig === undefined ? null : `${kept.join('\n')}\n\n${message}`;
+  return { tree, parents, author, committer, message, gpgsig, signedPayload };
+}
+
+export function personAt(name: string, email: string, date: Date): Person {
+  return { name, email, timestamp: Math.floor(date.getTime() / 1000), timezoneOffset: 0 };
+}
