@@ -1,0 +1,112 @@
+// Findings about hosts rather than advisories: the forgotten server (stale), missing ownership,
+// reboot debt, evidence chain gaps, coverage gaps and decommissioned hosts still reporting.
+import { sha256Hex } from '../evidence/hash.ts';
+import type { SnapshotHost, SnapshotReport } from './evidence-snapshot.ts';
+import { coverageGaps, type HostDays } from './coverage.ts';
+import { compareKernelRelease, latestInstalledKernel } from './findings-kernel.ts';
+import type { EvidenceRef, HostFindingKind, ModelHostFinding } from './model-types.ts';
+import { DAY_MS, HOUR_MS, isoDate, isoTime, isoTimeOrNull, round1, type PeriodBounds } from './sla-time.ts';
+
+export interface HostContext {
+  readonly host: SnapshotHost;
+  /** Reports received before as_of, seq order. */
+  readonly reports: readonly SnapshotReport[];
+  readonly times: readonly number[];
+  readonly bounds: PeriodBounds;
+  readonly staleAfterHours: number;
+  readonly cadenceHours: number;
+  readonly active: boolean;
+  readonly inScope: boolean;
+  readonly decommissionedMs: number | null;
+  readonly days: HostDays | null;
+}
+
+function finding(host: SnapshotHost, kind: HostFindingKind, since: number | null, detail: string, evidence: EvidenceRef[]): ModelHostFinding {
+  const hostId = host.host.host_id;
+  const id = `HF-${sha256Hex(`${hostId}\u0000${kind}\u0000${since ?? ''}\u0000${detail}`).slice(0, 16)}`;
+  return { id, kind, host_id: hostId, since: isoTimeOrNull(since), detail, evidence };
+}
+
+function reportRef(r: SnapshotReport | undefined, role: string): EvidenceRef[] {
+  return r ? [{ path: r.path, commit: r.commit, role }] : [];
+}
+
+function stale(c: HostContext): ModelHostFinding[] {
+  if (!c.active || !c.inScope) return [];
+  const lastMs = c.times.length > 0 ? (c.times[c.times.length - 1] as number) : Date.parse(c.host.host.enrolled_at);
+  if (!(lastMs < c.bounds.asOfMs) || c.bounds.asOfMs - lastMs <= c.staleAfterHours * HOUR_MS) return [];
+  const days = round1((c.bounds.asOfMs - lastMs) / DAY_MS);
+  const what = c.times.length > 0 ? `last report ${isoTime(lastMs)}` : `enrolled ${isoTime(lastMs)} and never reported`;
+  return [finding(c.host, 'stale-host', lastMs, `No report for ${days} days at period end (${what}; threshold ${c.staleAfterHours}h).`, reportRef(c.reports[c.reports.length - 1], 'last-report'))];
+}
+
+function ownership(c: HostContext): ModelHostFinding[] {
+  if (!c.active) return [];
+  const out: ModelHostFinding[] = [];
+  const meta = c.host.meta;
+  const refs: EvidenceRef[] = c.host.meta_file ? [{ path: c.host.meta_file.path, commit: c.host.meta_file.commit, role: 'meta' }] : [];
+  const where = c.host.meta_file ? c.host.meta_file.path : `hosts/${c.host.host.host_id}/meta.yaml (missing)`;
+  if (!meta?.owner?.trim()) out.push(finding(c.host, 'missing-owner', null, `No owner recorded in ${where}.`, refs));
+  if (!meta?.classification) out.push(finding(c.host, 'missing-classification', null, `No data classification recorded in ${where}.`, refs));
+  return out;
+}
+
+function hasDebt(r: SnapshotReport): boolean {
+  const k = r.envelope.kernel;
+  const latest = latestInstalledKernel(k.installed);
+  return latest === null ? k.reboot_required : compareKernelRelease(k.running, latest) < 0;
+}
+
+function rebootDebt(c: HostContext): ModelHostFinding[] {
+  if (!c.active || !c.inScope || c.reports.length === 0) return [];
+  let i = c.reports.length - 1;
+  if (!hasDebt(c.reports[i] as SnapshotReport)) return [];
+  while (i > 0 && hasDebt(c.reports[i - 1] as SnapshotReport)) i--;
+  const since = c.times[i] as number;
+  if (c.bounds.asOfMs - since < c.cadenceHours * HOUR_MS) return [];
+  const latest = c.reports[c.reports.length - 1] as SnapshotReport;
+  const k = latest.envelope.kernel;
+  const detail = `Running kernel ${k.running} is older than the installed ${latestInstalledKernel(k.installed) ?? '(newer kernel)'} since ${isoTime(since)} (${round1((c.bounds.asOfMs - since) / DAY_MS)} days at period end)${k.reboot_reason ? `; ${k.reboot_reason}` : ''}.`;
+  return [finding(c.host, 'reboot-debt', since, detail, [...reportRef(c.reports[i], 'first-seen'), ...(i === c.reports.length - 1 ? [] : reportRef(latest, 'latest'))])];
+}
+
+function chainGaps(c: HostContext): ModelHostFinding[] {
+  const out: ModelHostFinding[] = [];
+  c.reports.forEach((r, i) => {
+    const t = c.times[i] as number;
+    if (t < c.bounds.startMs) return;
+    const prev = c.reports[i - 1];
+    const expectedSeq = prev ? prev.envelope.seq + 1 : 1;
+    const refs = [...reportRef(prev, 'before-gap'), ...reportRef(r, 'after-gap')];
+    if (r.envelope.seq !== expectedSeq) {
+      const missing = r.envelope.seq > expectedSeq ? `reports ${expectedSeq}..${r.envelope.seq - 1} are missing` : `seq ${r.envelope.seq} follows ${expectedSeq - 1}`;
+      out.push(finding(c.host, 'chain-gap', t, `Report sequence broken at ${r.path}: ${missing}.`, refs));
+    } else if (prev && r.envelope.previous !== prev.sha256) {
+      out.push(finding(c.host, 'chain-gap', t, `Hash chain broken at ${r.path}: its previous is ${r.envelope.previous ?? 'null'}, the preceding report's sha256 is ${prev.sha256}.`, refs));
+    }
+  });
+  return out;
+}
+
+function gaps(c: HostContext): ModelHostFinding[] {
+  if (!c.days || !c.inScope) return [];
+  return coverageGaps(c.days).map(([from, n]) => {
+    const to = from + (n - 1) * DAY_MS;
+    const span = n === 1 ? isoDate(from) : `${isoDate(from)}..${isoDate(to)}`;
+    return finding(c.host, 'coverage-gap', from, `No evidence within the ${c.cadenceHours}h cadence for ${n} day${n === 1 ? '' : 's'} (${span}).`, []);
+  });
+}
+
+function decommissionedReporting(c: HostContext): ModelHostFinding[] {
+  if (c.decommissionedMs === null) return [];
+  const i = c.times.findIndex((t) => t >= (c.decommissionedMs as number) && t >= c.bounds.startMs);
+  if (i < 0) return [];
+  const n = c.times.length - i;
+  const detail = `Decommissioned ${isoTime(c.decommissionedMs)} but still reporting: ${n} report${n === 1 ? '' : 's'} since.`;
+  return [finding(c.host, 'decommissioned-reporting', c.times[i] as number, detail, [...reportRef(c.reports[i], 'first-after'), ...reportRef(c.reports[c.reports.length - 1], 'latest')])];
+}
+
+/** All host-level findings of one host, unsorted. */
+export function hostLevelFindings(c: HostContext): ModelHostFinding[] {
+  return [...stale(c), ...ownership(c), ...rebootDebt(c), ...chainGaps(c), ...gaps(c), ...decommissionedReporting(c)];
+}

@@ -1,0 +1,121 @@
+// Per-host judgement: cuts the host's reports at as_of, maps its OS to an advisory ecosystem,
+// runs the finding engine, the host-level checks and coverage, and renders the host row.
+import type { SnapshotHost, SnapshotReport } from './evidence-snapshot.ts';
+import { hostEcosystem, type HostEcosystem } from './ecosystem.ts';
+import { coveragePct, expectedWindow, hostDays, type HostDays } from './coverage.ts';
+import { judgeHost, type FindingContext, type JudgedFinding } from './findings.ts';
+import { latestInstalledKernel } from './findings-kernel.ts';
+import { hostLevelFindings } from './host-findings.ts';
+import type { HostStatus, ModelHost, ModelHostFinding } from './model-types.ts';
+import { slaPolicyAt } from './policy-versions.ts';
+import { DAY_MS, HOUR_MS, isoTime, isoTimeOrNull, timeMs } from './sla-time.ts';
+import { isPatchproofError } from '../evidence/errors.ts';
+
+export interface HostResult {
+  readonly row: ModelHost;
+  readonly findings: JudgedFinding[];
+  readonly hostFindings: ModelHostFinding[];
+  readonly days: HostDays | null;
+  readonly reports: readonly SnapshotReport[];
+  /** received_at of each report, ms. */
+  readonly times: readonly number[];
+  readonly unparsed: number;
+}
+
+/** First index whose received_at is at or after ms (reports are in seq order, times ascending). */
+function cutIndex(times: readonly number[], ms: number): number {
+  let n = times.length;
+  while (n > 0 && (times[n - 1] as number) >= ms) n--;
+  return n;
+}
+
+function ecosystemOf(host: SnapshotHost, latest: SnapshotReport | undefined): HostEcosystem | null {
+  const os = latest?.envelope.os ?? host.host.os;
+  try {
+    return hostEcosystem({ id: os.id, version_id: os.version_id, name: os.name });
+  } catch (e) {
+    if (isPatchproofError(e, 'CMP_ECOSYSTEM_UNKNOWN')) return null;
+    throw e;
+  }
+}
+
+/** Decommissioning instant: a date means the end of that day; null when not set. */
+function decommissioned(host: SnapshotHost): number | null {
+  const at = host.meta?.decommissioned_at;
+  if (!at) return null;
+  return /^\d{4}-\d{2}-\d{2}$/.test(at) ? timeMs(at) + DAY_MS : timeMs(at);
+}
+
+function hostStatus(inScope: boolean, decomMs: number | null, asOfMs: number, stale: boolean, overdue: number): HostStatus {
+  if (!inScope) return 'out-of-scope';
+  if (decomMs !== null && decomMs <= asOfMs) return 'decommissioned';
+  if (stale) return 'stale';
+  return overdue > 0 ? 'findings-overdue' : 'ok';
+}
+
+function renderRow(host: SnapshotHost, reports: readonly SnapshotReport[], times: readonly number[], ctx: FindingContext, parts: {
+  eco: HostEcosystem | null; findings: JudgedFinding[]; hostFindings: ModelHostFinding[]; days: HostDays | null; decomMs: number | null;
+}): ModelHost {
+  const latest = reports[reports.length - 1];
+  const env = latest?.envelope;
+  const meta = host.meta;
+  const inScope = meta?.in_scope ?? true;
+  const open = parts.findings.filter((f) => f.row.remediated_at === null);
+  const overdue = open.filter((f) => f.row.status === 'open-overdue' || f.row.status === 'exception-expired').length;
+  const stale = parts.hostFindings.some((f) => f.kind === 'stale-host');
+  const os = env?.os ?? host.host.os;
+  return {
+    host_id: host.host.host_id,
+    hostname: env?.hostname ?? host.host.hostname,
+    os: { id: os.id, version_id: os.version_id ?? null, pretty_name: os.pretty_name ?? null },
+    ecosystem: parts.eco?.ecosystem ?? null,
+    group: host.host.group,
+    enrolled_at: isoTime(Date.parse(host.host.enrolled_at)),
+    meta: {
+      owner: meta?.owner ?? null, purpose: meta?.purpose ?? null, classification: meta?.classification ?? null,
+      environment: meta?.environment ?? null, in_scope: inScope, decommissioned_at: isoTimeOrNull(meta?.decommissioned_at ? timeMs(meta.decommissioned_at) : null),
+    },
+    first_report_at: reports[0] ? isoTime(Date.parse(reports[0].envelope.received_at)) : null,
+    last_report_at: env ? isoTime(Date.parse(env.received_at)) : null,
+    report_count: times.filter((t) => t >= ctx.bounds.startMs).length,
+    package_count: env?.inventory.count ?? 0,
+    kernel: {
+      running: env?.kernel.running || null,
+      installed_latest: env ? latestInstalledKernel(env.kernel.installed) : null,
+      reboot_required: env?.kernel.reboot_required ?? false,
+      reboot_reason: env?.kernel.reboot_reason ?? null,
+    },
+    pending_count: env?.pending.length ?? 0,
+    pending_security_count: env?.pending.filter((p) => p.security).length ?? 0,
+    coverage_pct: parts.days ? coveragePct(parts.days) : null,
+    status: hostStatus(inScope, parts.decomMs, ctx.bounds.asOfMs, stale, overdue),
+    open_findings: open.length,
+    overdue_findings: overdue,
+    latest_report: latest ? { path: latest.path, commit: latest.commit } : null,
+  };
+}
+
+/** Judges one host as of period end. */
+export function judgeHostFully(host: SnapshotHost, ctx: FindingContext): HostResult {
+  const allTimes = host.reports.map((r) => Date.parse(r.envelope.received_at));
+  const cut = cutIndex(allTimes, ctx.bounds.asOfMs);
+  const reports = host.reports.slice(0, cut);
+  const times = allTimes.slice(0, cut);
+  const eco = ecosystemOf(host, reports[reports.length - 1]);
+  const { findings, unparsed } = eco ? judgeHost(host, reports, times, eco, ctx) : { findings: [], unparsed: 0 };
+  const policy = slaPolicyAt(ctx.policies, ctx.bounds.asOfMs - 1);
+  const cadenceHours = policy.evidence_cadence_hours ?? 24;
+  const decomMs = decommissioned(host);
+  const inScope = host.meta?.in_scope ?? true;
+  const active = decomMs === null || decomMs > ctx.bounds.asOfMs;
+  const enrolledMs = Date.parse(host.host.enrolled_at);
+  const coverageEnd = decomMs === null ? null : decomMs - (host.meta?.decommissioned_at?.length === 10 ? DAY_MS : 0);
+  const window = inScope ? expectedWindow(ctx.bounds, enrolledMs, coverageEnd) : null;
+  const days = window ? hostDays(host.host.host_id, times, window, cadenceHours * HOUR_MS) : null;
+  const hostFindings = hostLevelFindings({
+    host, reports, times, bounds: ctx.bounds, staleAfterHours: policy.stale_after_hours ?? 72, cadenceHours,
+    active, inScope, decommissionedMs: decomMs, days,
+  });
+  const row = renderRow(host, reports, times, ctx, { eco, findings, hostFindings, days, decomMs });
+  return { row, findings, hostFindings, days, reports, times, unparsed };
+}

@@ -1,0 +1,62 @@
+// RFC 8785 canonical JSON for large models: the same bytes as evidence/canonical-json.ts (a test
+// checks it), fast on tens of megabytes. JCS is ECMAScript JSON.stringify with keys sorted by UTF-16
+// code units, so we copy the value with keys inserted in that order and let the native serializer
+// write it; objects with integer-like keys (which V8 always lists first) take the library path.
+import { canonicalJson } from '../evidence/canonical-json.ts';
+import { cmpError } from './errors.ts';
+
+const SURROGATE = /[\ud800-\udfff]/;
+const INDEX_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+class NeedsLibrary extends Error {}
+
+/** Sorted key lists seen so far, by first key: each object shape is sorted once. */
+const shapes = new Map<string, (readonly string[])[]>();
+
+function sameKeySet(sorted: readonly string[], obj: object, count: number): boolean {
+  if (sorted.length !== count) return false;
+  for (const k of sorted) if (!Object.hasOwn(obj, k)) return false;
+  return true;
+}
+
+function sortedKeys(obj: object): readonly string[] {
+  const keys = Object.keys(obj);
+  const first = keys[0] ?? '';
+  const known = shapes.get(first);
+  if (known) for (const sorted of known) if (sameKeySet(sorted, obj, keys.length)) return sorted;
+  if (keys.some((k) => INDEX_KEY.test(k))) throw new NeedsLibrary();
+  const sorted = [...keys].sort();
+  if (!known) shapes.set(first, [sorted]);
+  else if (known.length < 64) known.push(sorted);
+  return sorted;
+}
+
+function copy(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (SURROGATE.test(value) && !value.isWellFormed()) throw cmpError('CMP_MODEL_INVALID', 'a string in the model has a lone surrogate');
+    return value;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw cmpError('CMP_MODEL_INVALID', `a number in the model is not finite (${value})`);
+    return value;
+  }
+  if (value === null || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : copy(v)));
+  if (typeof value !== 'object') throw cmpError('CMP_MODEL_INVALID', `a ${typeof value} cannot be written as JSON`);
+  const out: Record<string, unknown> = {};
+  for (const k of sortedKeys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = copy(v);
+  }
+  return out;
+}
+
+/** Canonical JSON text (RFC 8785) of a plain JSON value. */
+export function canonicalModelJson(value: unknown): string {
+  try {
+    return JSON.stringify(copy(value));
+  } catch (e) {
+    if (e instanceof NeedsLibrary) return canonicalJson(value);
+    throw e;
+  }
+}

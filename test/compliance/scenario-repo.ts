@@ -1,0 +1,44 @@
+// Writes scenario hosts into a real evidence repository with the collector's git store: a home
+// from initHome, then one signed commit per day holding that day's signed reports.
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { initHome, loadHome } from '../../evidence/home.ts';
+import { reportFiles } from '../../evidence/report-envelope.ts';
+import type { StoreFile } from '../../evidence/git-store.ts';
+import type { ExceptionRecord } from '../../evidence/types.gen.ts';
+import { buildHost, type BuiltHost, type HostSpec } from './scenario.ts';
+
+export interface ScenarioRepo {
+  readonly home: string;
+  readonly repo: string;
+  readonly hosts: BuiltHost[];
+}
+
+function stepping(start: number): () => Date {
+  let t = start;
+  return () => new Date((t += 1000));
+}
+
+export async function writeScenarioRepo(root: string, specs: readonly HostSpec[], exceptions: readonly ExceptionRecord[], opts: { exceptionsOn?: string; simulated?: boolean } = {}): Promise<ScenarioRepo> {
+  const clock = stepping(Date.parse('2024-11-30T00:00:00Z'));
+  const home = join(root, 'home');
+  await initHome({ home, org: 'Example Ltd', clock, ...(opts.simulated ? { simulated: true } : {}) });
+  const loaded = await loadHome(home, { clock });
+  const hosts = specs.map((s) => buildHost({ ...s, fingerprint: loaded.signer.fingerprint }));
+  const store = await loaded.openStore({ clock });
+  const byDay = new Map<string, StoreFile[]>();
+  const add = (day: string, f: StoreFile[]): void => void byDay.set(day, [...(byDay.get(day) ?? []), ...f]);
+  for (const h of hosts) {
+    const s = h.snapshot;
+    add('2024-11-30', [{ path: s.host_file.path, content: YAML.stringify(s.host) }]);
+    if (s.meta) add('2024-11-30', [{ path: `hosts/${s.host.host_id}/meta.yaml`, content: YAML.stringify(s.meta) }]);
+    for (const r of s.reports) {
+      const files = await reportFiles(r.envelope, loaded.signer, { packagesTsv: h.tsv.get(r.path) ?? null });
+      add(r.envelope.received_at.slice(0, 10), files.files);
+    }
+  }
+  if (exceptions.length > 0) add(opts.exceptionsOn ?? '2025-01-20', exceptions.map((e) => ({ path: `exceptions/${e.id}.yaml`, content: YAML.stringify(e) })));
+  for (const day of [...byDay.keys()].sort()) await store.commit(byDay.get(day)!, { message: `evidence ${day}`, date: new Date(`${day}T07:00:00Z`) });
+  await store.close();
+  return { home, repo: loaded.paths.evidenceRepo, hosts };
+}
