@@ -1,0 +1,28 @@
+// Everything a route or the gateway needs, built once per collector by buildCollectorApp.
+import type { RecordAudit } from './admin-actions.ts';
+import type { Clock } from './clock.ts';
+import type { EvidenceSink } from './evidence-sink.ts';
+import type { AgentGateway } from './gateway/agent-gateway.ts';
+import type { Ingest } from './ingest/pipeline.ts';
+import type { CollectorMetrics } from './metrics.ts';
+import type { CollectorOptions } from './options.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import type { RandomBytes } from './secrets.ts';
+import type { CollectorState } from './state/state.ts';
+
+export interface CollectorContext {
+  readonly state: CollectorState;
+  readonly sink: EvidenceSink;
+  readonly clock: Clock;
+  readonly random: RandomBytes;
+  readonly metrics: CollectorMetrics;
+  readonly options: CollectorOptions;
+  readonly ingest: Ingest;
+  readonly gateway: AgentGateway;
+  readonly enrolLimiter: RateLimiter;
+  /** Commits one audit entry through the group committer (resolves when durable). */
+  readonly record: RecordAudit;
+  /** Like record, for refusals: beyond a global budget they are only counted (a flood of bad
+   *  requests must not flood the audit log, which is rewritten per month file on each commit). */
+  readonly recordRefusal: RecordAudit;
+}

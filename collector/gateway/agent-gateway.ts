@@ -1,0 +1,187 @@
+// The agent gateway: WebSocket upgrades on /api/v1/agent of the fastify server's own HTTP(S)
+// server. The device token is checked before the upgrade (401 on the raw socket); one live
+// session per device; revocation closes it at once; ping/pong drops dead peers.
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { RecordAudit } from '../admin-actions.ts';
+import { actors, auditInput } from '../audit.ts';
+import { bearerToken } from '../auth/bearer.ts';
+import { normaliseAddress } from '../auth/cidr.ts';
+import type { Clock } from '../clock.ts';
+import type { ColCode } from '../errors.ts';
+import type { Ingest } from '../ingest/pipeline.ts';
+import type { CollectorMetrics } from '../metrics.ts';
+import { RateLimiter } from '../rate-limit.ts';
+import type { CollectorState } from '../state/state.ts';
+import { AgentSession } from './agent-session.ts';
+import { rejectUpgrade } from './raw-reply.ts';
+
+export const AGENT_PATH = '/api/v1/agent';
+
+export interface GatewayOptions {
+  readonly maxFrameBytes: number;
+  readonly messagesPerMinute: number;
+  readonly authFailuresPerMinute: number;
+  readonly refusalAuditsPerMinute: number;
+  readonly pingIntervalMs: number;
+  readonly maxOutstanding: number;
+}
+
+export interface GatewayDeps {
+  readonly state: CollectorState;
+  readonly ingest: Ingest;
+  readonly metrics: CollectorMetrics;
+  readonly clock: Clock;
+  readonly record: RecordAudit;
+  readonly options: GatewayOptions;
+  readonly log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
+}
+
+/** WebSocket close codes the collector uses (4000-4999 are application codes). */
+export const CLOSE = { revoked: 4401, replaced: 4409, shutdown: 1001 } as const;
+
+export class AgentGateway {
+  readonly #d: GatewayDeps;
+  readonly #wss: WebSocketServer;
+  readonly #sessions = new Map<string, AgentSession>();
+  readonly #authFailures: RateLimiter;
+  readonly #refusalAudits: RateLimiter;
+  readonly #messageLimiter: RateLimiter;
+  #ping: NodeJS.Timeout | undefined;
+  #accepting = true;
+
+  constructor(deps: GatewayDeps) {
+    this.#d = deps;
+    const o = deps.options;
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
+    this.#authFailures = new RateLimiter(deps.clock, { perMinute: o.authFailuresPerMinute });
+    this.#refusalAudits = new RateLimiter(deps.clock, { perMinute: o.refusalAuditsPerMinute });
+    this.#messageLimiter = new RateLimiter(deps.clock, { perMinute: o.messagesPerMinute });
+  }
+
+  /** Takes over `upgrade` on the server fastify created, and starts keepalive pings. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
+    this.#ping = setInterval(() => this.#pingAll(), this.#d.options.pingIntervalMs);
+    this.#ping.unref();
+  }
+
+  get connected(): number {
+    return this.#sessions.size;
+  }
+
+  isConnected(hostId: string): boolean {
+    return this.#sessions.has(hostId);
+  }
+
+  #audit(action: string, code: ColCode, source: string | null, actor: ReturnType<typeof actors.anonymous>, hostId?: string): void {
+    const input = auditInput({ actor, action, outcome: 'refused', source, code, time: this.#d.clock(), ...(hostId ? { target: { type: 'host', id: hostId } } : {}) });
+    this.#d.record(input, action).catch((err: unknown) => this.#d.log.warn({ err }, 'audit of a refusal failed'));
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== AGENT_PATH) return rejectUpgrade(socket, 404, 'COL_NOT_FOUND', 'no WebSocket endpoint here');
+    if (!this.#accepting) return rejectUpgrade(socket, 503, 'COL_SHUTTING_DOWN', 'collector is shutting down; retry later');
+    const source = normaliseAddress(req.socket.remoteAddress);
+    const auth = this.#d.state.devices.authenticate(bearerToken(req.headers.authorization));
+    if (!auth.ok) {
+      this.#d.metrics.authRefused.inc({ kind: 'device', code: auth.code });
+      if (!this.#authFailures.take(source ?? 'unknown')) return rejectUpgrade(socket, 429, 'COL_RATE_LIMITED', 'too many failed attempts; retry later');
+      const actor = auth.device ? actors.device(auth.device.host_id) : actors.anonymous();
+      this.#audit('device.auth-refused', auth.code, source, actor, auth.device?.host_id);
+      return rejectUpgrade(socket, 401, auth.code, auth.code === 'COL_DEVICE_REVOKED' ? 'device revoked' : 'device token not recognised');
+    }
+    const hostId = auth.device.host_id;
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const previous = this.#sessions.get(hostId);
+      if (previous) previous.ws.close(CLOSE.replaced, 'replaced by a newer connection');
+      const session = new AgentSession(hostId, source, ws, {
+        ingest: this.#d.ingest,
+        metrics: this.#d.metrics,
+        messageLimiter: this.#messageLimiter,
+        maxFrameBytes: this.#d.options.maxFrameBytes,
+        maxOutstanding: this.#d.options.maxOutstanding,
+        onRefused: (id, code) => {
+          if (this.#refusalAudits.take(id)) this.#audit('report.refused', code, source, actors.device(id), id);
+        },
+        log: this.#d.log,
+      });
+      this.#sessions.set(hostId, session);
+      this.#d.metrics.agentsConnected.set(this.#sessions.size);
+      this.#d.state.devices.touch(hostId, source);
+      ws.on('error', (err: Error & { code?: string }) => {
+        if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+          this.#d.metrics.reportsRejected.inc({ code: 'COL_MESSAGE_TOO_LARGE' });
+          if (this.#refusalAudits.take(hostId)) this.#audit('report.refused', 'COL_MESSAGE_TOO_LARGE', source, actors.device(hostId), hostId);
+        }
+      });
+      ws.on('close', () => {
+        if (this.#sessions.get(hostId) === session) this.#sessions.delete(hostId);
+        this.#d.metrics.agentsConnected.set(this.#sessions.size);
+      });
+    });
+  }
+
+  /** Closes a device's live session (revocation, rotation). */
+  disconnect(hostId: string, code: number, reason: string): boolean {
+    const s = this.#sessions.get(hostId);
+    if (!s) return false;
+    this.#sessions.delete(hostId);
+    this.#d.metrics.agentsConnected.set(this.#sessions.size);
+    s.ws.close(code, reason);
+    setTimeout(() => s.ws.terminate(), 2000).unref();
+    return true;
+  }
+
+  /** Sends a message to every connected agent (e.g. collect-now). */
+  broadcast(msg: Parameters<AgentSession['send']>[0]): number {
+    for (const s of this.#sessions.values()) s.send(msg);
+    return this.#sessions.size;
+  }
+
+  #pingAll(): void {
+    for (const s of this.#sessions.values()) {
+      if (!s.alive) {
+        s.ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      s.ws.ping();
+    }
+  }
+
+  /** Refuses new upgrades from now on. */
+  stopAccepting(): void {
+    this.#accepting = false;
+  }
+
+  /** Closes every session (going away) and waits briefly for the close handshakes. */
+  async closeAll(timeoutMs = 2000): Promise<void> {
+    this.#accepting = false;
+    if (this.#ping) clearInterval(this.#ping);
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    this.#d.metrics.agentsConnected.set(0);
+    await Promise.all(
+      sessions.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s.ws.readyState === s.ws.CLOSED) return resolve();
+            const t = setTimeout(() => {
+              s.ws.terminate();
+              resolve();
+            }, timeoutMs);
+            t.unref();
+            s.ws.once('close', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            s.ws.close(CLOSE.shutdown, 'collector shutting down');
+          }),
+      ),
+    );
+  }
+}
