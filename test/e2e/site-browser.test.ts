@@ -1,0 +1,156 @@
+// The built fixture site in a real browser (Debian Chromium via playwright-core): the main page
+// types render the model's facts, tables work with and without JavaScript, search works, and no
+// page logs a console error.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, serveSite, type Served } from '../site/helpers/browser.ts';
+import { FIXTURE_HOSTS, sharedSite, type BuiltSite } from '../site/helpers/shared-site.ts';
+
+let site: BuiltSite;
+let served: Served;
+let browser: Browser;
+let context: BrowserContext;
+const consoleErrors: string[] = [];
+
+async function open(path: string, ctx: BrowserContext = context): Promise<Page> {
+  const page = await ctx.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${path}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`${path}: ${e.message}`));
+  const res = await page.goto(`${served.base}${path}`);
+  expect(res?.status(), path).toBe(200);
+  return page;
+}
+
+beforeAll(async () => {
+  site = await sharedSite();
+  served = await serveSite(site.out);
+  browser = await launchChromium();
+  context = await browser.newContext();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+});
+
+describe('site in Chromium', () => {
+  it('overview: period, simulated banner, SLA table and the three charts', async () => {
+    const page = await open('/');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Overview');
+    await expect(page.locator('.banner-simulated').textContent()).resolves.toContain('Simulated data');
+    await expect(page.locator('.site-header .period').textContent()).resolves.toContain(`${site.model.period.start} to ${site.model.period.end}`);
+    const rows = await page.locator('#sla-table tbody tr th').allTextContents();
+    expect(rows).toEqual(['Critical', 'High', 'Medium', 'Low', 'All classes']);
+    expect(await page.locator('figure.chart svg[role="img"]').count()).toBe(3);
+    const overall = site.model.metrics.overall.adherence_pct;
+    await expect(page.locator('.cards').textContent()).resolves.toContain(`${overall?.toFixed(1)} %`);
+    await page.close();
+  });
+
+  it('hosts: the table is complete, and sorts and filters with JavaScript', async () => {
+    const page = await open('/hosts/');
+    const table = page.locator('table[data-sortable]');
+    expect(await table.locator('tbody tr').count()).toBe(FIXTURE_HOSTS);
+    const firstHost = async () => (await table.locator('tbody tr:first-child td:first-child a').textContent())?.trim();
+    const before = await firstHost();
+    await table.locator('thead th:first-child button.sort').click();
+    await table.locator('thead th:first-child button.sort').click();
+    await expect(table.locator('thead th:first-child').getAttribute('aria-sort')).resolves.toBe('descending');
+    expect(await firstHost()).not.toBe(before);
+    const target = site.model.hosts[3]!;
+    await page.locator('.table-tools input[type="search"]').fill(target.host_id);
+    expect(await table.locator('tbody tr:not([hidden])').count()).toBe(1);
+    await expect(page.locator('.table-count').textContent()).resolves.toBe(`1 of ${FIXTURE_HOSTS} rows shown`);
+    await page.close();
+  });
+
+  it('hosts: without JavaScript the same complete table, no controls', async () => {
+    const noJs = await browser.newContext({ javaScriptEnabled: false });
+    const page = await open('/hosts/', noJs);
+    expect(await page.locator('table tbody tr').count()).toBe(FIXTURE_HOSTS);
+    expect(await page.locator('button.sort').count()).toBe(0);
+    expect(await page.locator('.table-tools').count()).toBe(0);
+    await noJs.close();
+  });
+
+  it('host page: identity, kernel, findings with SLA clocks, history and evidence links', async () => {
+    const host = site.model.hosts.find((h) => h.kernel.reboot_required && h.latest_report)!;
+    const page = await open(`/hosts/${host.host_id}/`);
+    await expect(page.locator('h1').textContent()).resolves.toContain(host.hostname);
+    await expect(page.locator('dl.facts').first().textContent()).resolves.toContain(host.host_id);
+    await expect(page.locator('body').textContent()).resolves.toContain(host.kernel.installed_latest!);
+    const events = site.model.patch_events.filter((e) => e.host_id === host.host_id);
+    expect(await page.locator('.timeline table tbody tr').count()).toBe(events.length);
+    const link = page.locator(`a[href="/evidence/${host.latest_report!.path}"]`).first();
+    await expect(link.count()).resolves.toBeGreaterThan(0);
+    const res = await page.request.get(`${served.base}/evidence/${host.latest_report!.path}.asc`);
+    expect(res.status()).toBe(200);
+    expect(await res.text()).toContain('BEGIN PGP SIGNATURE');
+    await page.close();
+  });
+
+  it('control page: status, explanation and evidence rows linking to hosts and findings', async () => {
+    const page = await open('/controls/pci-dss/6-3-3/');
+    const control = site.model.controls.find((c) => c.framework === 'pci-dss' && c.id === '6.3.3')!;
+    await expect(page.locator('h1').textContent()).resolves.toContain('6.3.3');
+    await expect(page.locator('main').textContent()).resolves.toContain(control.explanation);
+    expect(await page.locator('#evidence-table tbody tr').count()).toBe(control.evidence.length);
+    expect(await page.locator('#evidence-table a[href^="/hosts/"]').count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('policy page: the MDX text and the SLA numbers the engine used', async () => {
+    const page = await open('/policies/patch-management/1-2/');
+    await expect(page.locator('article.prose h2').first().textContent()).resolves.toBe('Purpose');
+    const sla = await page.locator('#sla-table tbody').textContent();
+    expect(sla).toContain('72 h (3 days)');
+    expect(sla).toContain('2,160 h (90 days)');
+    await expect(page.locator('p.note').first().textContent()).resolves.toContain('sha256 matches the model');
+    await page.close();
+  });
+
+  it('exception page: status, approver and the git history of the file', async () => {
+    const exc = site.model.exceptions.find((e) => e.status === 'expired')!;
+    const page = await open(`/exceptions/${exc.id}/`);
+    await expect(page.locator('h1').textContent()).resolves.toContain('Expired');
+    await expect(page.locator('#history-table').textContent()).resolves.toContain(exc.history[0]!.commit);
+    await page.close();
+  });
+
+  it('verify page: fingerprints, validity windows and the exact commands', async () => {
+    const page = await open('/verify/');
+    const text = (await page.locator('main').textContent()) ?? '';
+    expect(text).toContain(site.fingerprint.replace(/(.{4})(?=.)/g, '$1 '));
+    expect(text).toContain('gpg --verify SHA256SUMS.asc SHA256SUMS');
+    expect(text).toContain(`git verify-commit`);
+    await page.close();
+  });
+
+  it('search: Pagefind finds a host by name', async () => {
+    const host = site.model.hosts[0]!;
+    const page = await open('/search/');
+    await page.locator('#search-q').fill(host.hostname.split('.')[0]!);
+    await page.locator('#search-form button[type="submit"]').click();
+    await expect.poll(async () => page.locator('#search-results li').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const hrefs = await page.locator('#search-results li a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toContain(`/hosts/${host.host_id}/`);
+    await page.close();
+  });
+
+  it('prints as a workpaper: no navigation or table controls, charts kept', async () => {
+    const page = await open('/');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.site-nav').isVisible()).toBe(false);
+    expect(await page.locator('.table-tools').first().isVisible()).toBe(false);
+    expect(await page.locator('figure.chart svg').first().isVisible()).toBe(true);
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await page.close();
+  });
+
+  it('no page logged a console error', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});
