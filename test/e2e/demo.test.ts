@@ -1,0 +1,229 @@
+// The demo end to end, as a user would run it headless: a clean home, the real collector, the
+// simulated fleet, the site. Then everything it produced is checked with stock tools (patchproof
+// verify, gpg) and the scenario's promises are checked in the compliance model the site publishes.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const NODE = process.execPath;
+const DEMO_TIMEOUT_MS = 15 * 60_000;
+
+interface Finding {
+  host_id: string;
+  advisory_id: string;
+  status: string;
+  source: string;
+}
+interface Model {
+  simulated: boolean;
+  period: { start: string; end: string };
+  hosts: { host_id: string; hostname: string; status: string; meta: { environment?: string | null } | null }[];
+  findings: Finding[];
+  host_findings: { host_id: string; kind: string }[];
+  exceptions: { id: string; status: string }[];
+  policies: { id: string; version: string }[];
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
+  return spawnSync(args[0]!, args.slice(1), { cwd: ROOT, encoding: 'utf8', env, timeout: DEMO_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+}
+
+function output(r: SpawnSyncReturns<string>): string {
+  return `exit ${r.status}${r.error ? ` (${r.error.message})` : ''}\n--- stdout\n${r.stdout?.slice(-6000)}\n--- stderr\n${r.stderr?.slice(-6000)}`;
+}
+
+describe('patchproof demo --no-serve', () => {
+  let tmp: string;
+  let home: string;
+  let site: string;
+  let model: Model;
+  let demo: SpawnSyncReturns<string>;
+  const host = (name: string) => {
+    const h = model.hosts.find((x) => x.hostname === name);
+    if (!h) throw new Error(`no host ${name} in the model`);
+    return h;
+  };
+  const finding = (hostname: string, advisory: string) => {
+    const id = host(hostname).host_id;
+    const f = model.findings.filter((x) => x.host_id === id && x.advisory_id === advisory);
+    expect(f, `${hostname} ${advisory}`).toHaveLength(1);
+    return f[0]!;
+  };
+  const hostFindings = (hostname: string) => model.host_findings.filter((x) => x.host_id === host(hostname).host_id).map((x) => x.kind);
+
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'pp-demo-e2e-'));
+    home = join(tmp, 'home');
+    site = join(tmp, 'site');
+    demo = run([NODE, 'cli/patchproof.ts', 'demo', '--no-serve', '--home', home, '--out', site]);
+    if (demo.status === 0) model = JSON.parse(readFileSync(join(site, 'exports', 'model.json'), 'utf8')) as Model;
+  }, DEMO_TIMEOUT_MS + 60_000);
+
+  afterAll(() => {
+    if (tmp && process.env['PATCHPROOF_KEEP_E2E'] !== '1') rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('runs from a clean home and exits 0, with progress output', () => {
+    expect(demo.status, output(demo)).toBe(0);
+    expect(demo.stdout).toMatch(/\[5\/7\] simulating 40 hosts/);
+    expect(demo.stdout).toMatch(/day 183\/183/);
+  });
+
+  it('refuses a home that is not empty', () => {
+    const r = run([NODE, 'cli/patchproof.ts', 'demo', '--no-serve', '--home', home]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not empty/);
+  });
+
+  it('leaves an evidence repository that `patchproof verify` accepts', () => {
+    const r = run([NODE, 'cli/patchproof.ts', 'verify', '--repo', join(home, 'evidence'), '--quiet']);
+    expect(r.status, output(r)).toBe(0);
+    expect(r.stdout).toMatch(/^OK: 0 problem\(s\)/m);
+  });
+
+  it('builds the site: index, a page per host, policies and exceptions', () => {
+    expect(existsSync(join(site, 'index.html'))).toBe(true);
+    expect(model.hosts.length).toBeGreaterThanOrEqual(40);
+    for (const h of model.hosts) expect(existsSync(join(site, 'hosts', h.host_id, 'index.html')), h.hostname).toBe(true);
+    for (const id of ['EXC-0001', 'EXC-0002', 'EXC-0003']) expect(existsSync(join(site, 'exceptions', id, 'index.html')), id).toBe(true);
+    expect(existsSync(join(site, 'policies'))).toBe(true);
+  });
+
+  it('says everywhere that the data is simulated', () => {
+    expect(model.simulated).toBe(true);
+    expect(readFileSync(join(site, 'index.html'), 'utf8')).toMatch(/simulated/i);
+    const readme = run(['git', '--git-dir', join(home, 'evidence'), 'show', 'HEAD:README.md']);
+    expect(readme.status, output(readme)).toBe(0);
+    expect(readme.stdout).toMatch(/simulated/i);
+  });
+
+  it('signs every pack and checksum file so that stock gpg verifies them', () => {
+    const gnupg = mkdtempSync(join(tmpdir(), 'pp-demo-gpg-'));
+    try {
+      const env = { ...process.env, GNUPGHOME: gnupg };
+      const keys = readdirSync(join(site, 'keys')).filter((f) => f.endsWith('.asc'));
+      expect(keys.length).toBeGreaterThan(0);
+      const imported = run(['gpg', '--batch', '--import', ...keys.map((k) => join(site, 'keys', k))], env);
+      expect(imported.status, output(imported)).toBe(0);
+      const packs = readdirSync(join(site, 'packs')).filter((f) => f.endsWith('.pdf'));
+      expect(packs.length).toBeGreaterThan(0);
+      const signed = [...packs.map((p) => join(site, 'packs', p)), join(site, 'packs', 'SHA256SUMS'), join(site, 'exports', 'SHA256SUMS')];
+      for (const file of signed) {
+        const r = run(['gpg', '--batch', '--verify', `${file}.asc`, file], env);
+        expect(r.status, `${file}\n${output(r)}`).toBe(0);
+        expect(r.stderr).toMatch(/Good signature/);
+      }
+    } finally {
+      rmSync(gnupg, { recursive: true, force: true });
+    }
+  });
+
+  it('covers the last two quarters with both versions of the revised policy', () => {
+    expect(model.period).toMatchObject({ start: '2026-04-01', end: '2026-09-30' });
+    const versions = model.policies.filter((p) => p.id === 'patch-management').map((p) => p.version).sort();
+    expect(versions).toEqual(['2.0', '2.1']);
+  });
+
+  it('judges an on-time patch fixed-in-sla and a late one fixed-late', () => {
+    expect(finding('alma-web-01', 'ALSA-2026:25239').status).toBe('fixed-in-sla');
+    expect(finding('alma-db-02', 'ALSA-2026:25239').status).toBe('fixed-late');
+    expect(finding('ubu-ci-02', 'UBUNTU-CVE-2025-32463').status).toBe('fixed-late');
+  });
+
+  it('keeps the installed-but-not-running kernel open, as reboot debt', () => {
+    expect(finding('alma-app-03', 'ALSA-2026:54443').status).toMatch(/^open-/);
+    expect(hostFindings('alma-app-03')).toContain('reboot-debt');
+  });
+
+  it('flags the forgotten server as stale and the decommissioned one as decommissioned', () => {
+    expect(host('ubu-legacy-01').status).toBe('stale');
+    expect(hostFindings('ubu-legacy-01')).toContain('stale-host');
+    expect(host('deb-build-04').status).toBe('decommissioned');
+  });
+
+  it('judges exceptions: expired, in force, never approved', () => {
+    expect(finding('deb-db-01', 'x_PPDEMO-DEB-2026-0006').status).toBe('exception-expired');
+    expect(finding('alp-edge-03', 'x_PPDEMO-ALP-2026-0001').status).toBe('excepted');
+    expect(finding('alp-dns-02', 'x_PPDEMO-ALP-2026-0002').status).toBe('open-overdue');
+    expect(Object.fromEntries(model.exceptions.map((e) => [e.id, e.status]))).toMatchObject({ 'EXC-0001': 'expired', 'EXC-0002': 'active', 'EXC-0003': 'unapproved' });
+  });
+
+  it('reports hosts without an owner', () => {
+    expect(hostFindings('alma-batch-01')).toContain('missing-owner');
+    expect(hostFindings('deb-ci-01')).toContain('missing-owner');
+  });
+
+  it("includes this machine's own agent", () => {
+    // Enrolled by the demo with meta.yaml environment "demo"; every simulated host is "production".
+    expect(model.hosts.filter((h) => h.meta?.environment === 'demo')).toHaveLength(1);
+  });
+});
+
+// The scenario's pure core, checked without running anything: if a data or plan change breaks a
+// promise of docs/demo.md, this says which before the slow end-to-end run does.
+describe('demo scenario model', async () => {
+  const { FLEET } = await import('../../cli/demo/scenario.ts');
+  const { loadRepo } = await import('../../cli/demo/package-repo.ts');
+  const { loadBaseInventory } = await import('../../cli/demo/inventories.ts');
+  const { buildHostModel, snapshotAt, pendingAt } = await import('../../cli/demo/host-model.ts');
+  const { dayToDate } = await import('../../cli/demo/window.ts');
+  const { compareVersions } = await import('../../compliance/version.ts');
+  const data = join(ROOT, 'demo/data');
+  const model = (hostname: string) => {
+    const i = FLEET.findIndex((p) => p.hostname === hostname);
+    const plan = FLEET[i]!;
+    const repo = loadRepo(data, plan.distro);
+    return { repo, m: buildHostModel(plan, repo, loadBaseInventory(data, plan.distro), i) };
+  };
+
+  it('has about 40 hosts on the four distributions, with unique names', () => {
+    expect(FLEET.length).toBe(40);
+    expect(new Set(FLEET.map((p) => p.hostname)).size).toBe(40);
+    expect(new Set(FLEET.map((p) => p.distro))).toEqual(new Set(['almalinux-9', 'debian-12', 'ubuntu-24.04', 'alpine-3.22']));
+  });
+
+  it('patches alma-web-01 within a week of every AlmaLinux fix', () => {
+    const { repo, m } = model('alma-web-01');
+    for (const [name, pkg] of Object.entries(repo.packages)) {
+      for (const v of pkg.versions.filter((x) => !x.start && x.advisories.length > 0)) {
+        const week = new Date(Date.parse(`${v.from}T00:00:00Z`) + 7 * 86_400_000);
+        if (week > dayToDate(183)) continue;
+        const installed = snapshotAt(m, repo, week).packages.filter((p) => p.name === name).map((p) => p.version);
+        expect(installed.some((x) => compareVersions('rpm', x, v.version) >= 0), `${name} ${v.version} (${v.advisories.join(' ')})`).toBe(true);
+      }
+    }
+  });
+
+  it('leaves alma-app-03 running an older kernel than the newest installed', () => {
+    const { repo, m } = model('alma-app-03');
+    const end = snapshotAt(m, repo, dayToDate(182, 12));
+    expect(end.kernels.at(-1)).toBe('5.14.0-687.39.1.el9_8.x86_64');
+    expect(end.running).not.toBe(end.kernels.at(-1));
+  });
+
+  it('keeps the held packages pending on the exception hosts', () => {
+    for (const [host, pkg] of [['deb-db-01', 'postgresql-15'], ['alp-edge-03', 'libssl3'], ['alp-dns-02', 'busybox']] as const) {
+      const { repo, m } = model(host);
+      const t = dayToDate(182, 12);
+      expect(pendingAt(m, repo, snapshotAt(m, repo, t), t).map((p) => p.name), host).toContain(pkg);
+    }
+  });
+
+  it('revises the patch management policy into a valid version 2.1 with a 7-day High SLA', async () => {
+    const { writeDemoPolicies } = await import('../../cli/demo/policies.ts');
+    const { loadPolicies, defaultPoliciesDir } = await import('../../compliance/policy-load.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'pp-demo-policies-'));
+    try {
+      await writeDemoPolicies(defaultPoliciesDir(), dir);
+      const versions = loadPolicies(dir).filter((p) => p.id === 'patch-management');
+      expect(versions.map((p) => [p.version, p.effective, p.severity_classes.find((c) => c.id === 'high')?.sla_hours])).toEqual(
+        expect.arrayContaining([['2.1', '2026-07-01', 168], [expect.any(String), expect.any(String), 336]]),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
