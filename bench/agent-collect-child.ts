@@ -1,0 +1,27 @@
+// Child process of bench/agent-collect.bench.ts: collects in a fresh process (so its peak RSS is
+// the agent's own) and prints timings. argv[2]: JSON {root?, admindir?, pending?, runs?, since?}.
+import { collect } from '../agent/collect.ts';
+import { dpkgSource } from '../agent/sources/dpkg.ts';
+
+const o = JSON.parse(process.argv[2] ?? '{}') as { root?: string; admindir?: string; pending?: boolean; runs?: number; since?: string };
+const cache = new Map<string, unknown>();
+const source = () => dpkgSource({ ...(o.admindir ? { admindir: o.admindir } : {}), ...(o.pending === false ? { pending: false } : {}) });
+const ms: number[] = [];
+let body;
+for (let i = 0; i < (o.runs ?? 1); i++) {
+  const t = performance.now();
+  ({ body } = await collect({ sources: [source()], cache, ...(o.root ? { root: o.root } : {}), ...(o.since ? { since: new Date(o.since) } : {}) }));
+  ms.push(performance.now() - t);
+}
+const { packages, ...rest } = body!;
+process.stdout.write(
+  JSON.stringify({
+    ms,
+    maxRSS_kb: process.resourceUsage().maxRSS,
+    packages: packages.length,
+    pending: rest.pending.length,
+    history: rest.history.length,
+    warnings: rest.warnings.map((w) => w.code),
+    unchanged_body: JSON.stringify(rest),
+  }),
+);
