@@ -72,6 +72,59 @@ export function parseTree(content: Uint8Array): TreeEntry[] {
   return out;
 }
 
+function entryAt(buf: Buffer, i: number, nul: number): TreeEntry {
+  const space = buf.indexOf(0x20, i);
+  if (space < 0 || space > nul || nul + 21 > buf.length) throw new Error('corrupt tree object');
+  return { mode: buf.toString('latin1', i, space), name: buf.toString('utf8', space + 1, nul), oid: buf.toString('hex', nul + 1, nul + 21) };
+}
+
+/** An entry of the newer tree that is new or changed; `old` is the entry it replaced, if any. */
+export interface TreeEntryChange extends TreeEntry {
+  old: TreeEntry | null;
+}
+
+/**
+ * What changed between two tree objects: entries of `after` that are new or differ, and entries
+ * only in `before`. Entries the two share byte for byte are skipped without being decoded, which
+ * is most of them when one file was added to a large directory.
+ */
+export function diffTreeContent(before: Uint8Array | null, after: Uint8Array): { changed: TreeEntryChange[]; removed: TreeEntry[] } {
+  const a = before ? Buffer.from(before.buffer, before.byteOffset, before.byteLength) : Buffer.alloc(0);
+  const b = Buffer.from(after.buffer, after.byteOffset, after.byteLength);
+  const changed: TreeEntryChange[] = [];
+  const removed: TreeEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const na = a.indexOf(0, i);
+    const nb = b.indexOf(0, j);
+    if (na < 0 || nb < 0) throw new Error('corrupt tree object');
+    if (na - i === nb - j && b.compare(a, i, na + 21, j, nb + 21) === 0) {
+      i = na + 21;
+      j = nb + 21;
+      continue;
+    }
+    const ea = entryAt(a, i, na);
+    const eb = entryAt(b, j, nb);
+    const ka = sortKey(ea);
+    const kb = sortKey(eb);
+    if (ea.name === eb.name) {
+      changed.push({ ...eb, old: ea });
+      i = na + 21;
+      j = nb + 21;
+    } else if (ka < kb) {
+      removed.push(ea);
+      i = na + 21;
+    } else {
+      changed.push({ ...eb, old: null });
+      j = nb + 21;
+    }
+  }
+  for (const e of i < a.length ? parseTree(a.subarray(i)) : []) removed.push(e);
+  for (const e of j < b.length ? parseTree(b.subarray(j)) : []) changed.push({ ...e, old: null });
+  return { changed, removed };
+}
+
 function formatTz(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const abs = Math.abs(minutes);

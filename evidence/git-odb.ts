@@ -9,14 +9,21 @@ import { PackReader } from './git-pack.ts';
 import { headRefName, readRefSync } from './git-fs.ts';
 
 const TREE_CACHE_LIMIT = 200_000;
+const MAIN_REF = 'refs/heads/main';
+
+function isGitDir(dir: string): boolean {
+  return existsSync(join(dir, 'objects')) && existsSync(join(dir, 'HEAD'));
+}
 
 export class ObjectDb {
   readonly gitdir: string;
   #packs = new Map<string, PackReader>();
   readonly #trees = new Map<string, TreeEntry[]>();
 
-  constructor(gitdir: string) {
-    if (!existsSync(join(gitdir, 'objects')) || !existsSync(join(gitdir, 'HEAD'))) {
+  constructor(dir: string) {
+    // A bare repository, or a working clone's .git (an auditor's `git clone` of the evidence).
+    const gitdir = !isGitDir(dir) && isGitDir(join(dir, '.git')) ? join(dir, '.git') : dir;
+    if (!isGitDir(gitdir)) {
       throw evdError('EVD_REPO_NOT_FOUND', `no bare git repository at ${gitdir}`, { data: { dir: gitdir } });
     }
     this.gitdir = gitdir;
@@ -75,9 +82,10 @@ export class ObjectDb {
 
   #readPacked(oid: string): GitObject | null {
     if (this.#mru.length !== this.#packs.size) this.#mru = [...this.#packs.values()].reverse();
+    const key = Buffer.from(oid, 'hex');
     for (let i = 0; i < this.#mru.length; i++) {
       const p = this.#mru[i]!;
-      const at = p.find(oid);
+      const at = p.findKey(key);
       if (at < 0) continue;
       if (i > 0) {
         this.#mru.splice(i, 1);
@@ -151,7 +159,9 @@ export class ObjectDb {
     return entry;
   }
 
+  /** HEAD's commit; refs/heads/main when HEAD names a branch that does not exist (a mirror made with another default branch). */
   head(): string | null {
-    return readRefSync(this.gitdir, headRefName(this.gitdir));
+    const ref = headRefName(this.gitdir);
+    return readRefSync(this.gitdir, ref) ?? (ref === MAIN_REF ? null : readRefSync(this.gitdir, MAIN_REF));
   }
 }

@@ -165,15 +165,50 @@ export async function writePack(gitdir: string, tmpDir: string, objects: readonl
 
 // ---- reading ----------------------------------------------------------------------------------
 
-/** Packs up to this size are read into memory once (within a process-wide budget). */
+/**
+ * Small packs (the collector writes one per commit) are read through a few fixed windows per
+ * thread, each an aligned block of WINDOW_BYTES of the file (and the rest of an object that crosses
+ * its end), reused least recently used first: history is read in the order it was written, so reads
+ * stay within a few regions of one pack at a time and a window serves many objects. Objects are copied out of a window, so its buffer is never freed nor reallocated (loading
+ * each small pack whole and letting it go left hundreds of MiB to the allocator). Larger packs (after
+ * `git gc`: deltas, read all over) are held whole up to WHOLE_PACK_LIMIT, within a budget per thread
+ * and until closed; beyond that they are read through windows of FAR_WINDOW_BYTES.
+ */
+const WINDOW_BYTES = 256 * 1024;
+const FAR_WINDOW_BYTES = 64 * 1024;
+const WINDOW_COUNT = 32;
+const SMALL_PACK = 16 * 1024 * 1024;
 const WHOLE_PACK_LIMIT = 64 * 1024 * 1024;
-let wholePackBudget = 256 * 1024 * 1024;
+let wholePackBudget = 128 * 1024 * 1024;
+interface Window {
+  owner: PackReader | null;
+  start: number;
+  end: number;
+  used: number;
+  readonly buf: Buffer;
+}
+const windows: Window[] = [];
+let windowClock = 0;
+
+function takeWindow(): Window {
+  if (windows.length < WINDOW_COUNT) {
+    const w: Window = { owner: null, start: 0, end: 0, used: 0, buf: Buffer.allocUnsafeSlow(2 * WINDOW_BYTES) };
+    windows.push(w);
+    return w;
+  }
+  let oldest = windows[0] as Window;
+  for (const w of windows) if (w.used < oldest.used) oldest = w;
+  return oldest;
+}
+/** Per pack; git's own default (core.deltaBaseCacheLimit) is 96 MiB. */
+const DELTA_BASE_CACHE_BYTES = 32 * 1024 * 1024;
 
 /**
  * A zlib stream made only of stored blocks (what zlibStored writes for small objects) is copied
- * out directly; anything else goes through zlib.
+ * out directly; anything else goes through zlib, into one buffer of the expected `size` when known
+ * (zlib's default 16 KiB output chunk per call would otherwise be allocated for every object).
  */
-export function inflate(data: Uint8Array): Uint8Array {
+export function inflate(data: Uint8Array, size?: number): Uint8Array {
   if (data.length >= 11 && data[0] === 0x78 && data[1] === 0x01) {
     const parts: Uint8Array[] = [];
     let i = 2;
@@ -187,10 +222,11 @@ export function inflate(data: Uint8Array): Uint8Array {
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
-  return inflateSync(data);
+  // One byte spare: a full output buffer makes zlib allocate another chunk to find the end.
+  return size === undefined ? inflateSync(data) : inflateSync(data, { chunkSize: Math.max(64, size + 1) });
 }
 
-/** One pack opened through its index; small packs are held in memory, large ones read by position. */
+/** One pack opened through its index, read through the windows above (large objects by position). */
 export class PackReader {
   readonly name: string;
   readonly #idx: Buffer;
@@ -198,7 +234,15 @@ export class PackReader {
   readonly #count: number;
   readonly #packEnd: number;
   #sortedOffsets: Float64Array | null = null;
+  #size = 0;
+  /** The window that last served this pack (it may since have been taken for another). */
+  #window: Window | null = null;
+  /** The whole pack, for a large one within the budget (loaded on first use). */
   #data: Buffer | null = null;
+  #triedWhole = false;
+  /** Resolved delta bases by offset, least recently used first (git's delta_base_cache). */
+  readonly #bases = new Map<number, GitObject>();
+  #baseBytes = 0;
 
   constructor(packDir: string, name: string) {
     this.name = name;
@@ -215,17 +259,54 @@ export class PackReader {
     this.#fd = openSync(join(packDir, `${name}.pack`), 'r');
     const size = fstatSync(this.#fd).size;
     this.#packEnd = size - 20;
-    if (size <= WHOLE_PACK_LIMIT && size <= wholePackBudget) {
-      wholePackBudget -= size;
-      this.#data = Buffer.alloc(size);
-      readSync(this.#fd, this.#data, 0, size, 0);
-    }
+    this.#size = size;
   }
 
   close(): void {
+    this.#bases.clear();
+    this.#baseBytes = 0;
     closeSync(this.#fd);
+    for (const w of windows) if (w.owner === this) w.owner = null;
+    this.#window = null;
     if (this.#data) wholePackBudget += this.#data.length;
     this.#data = null;
+  }
+
+  /**
+   * Bytes [offset, end) of the pack, and whether they are a view of a shared window (valid only
+   * until the next read; copy whatever is kept).
+   */
+  #bytes(offset: number, end: number): { raw: Buffer; shared: boolean } {
+    if (!this.#triedWhole && this.#size > SMALL_PACK) {
+      this.#triedWhole = true;
+      if (this.#size <= WHOLE_PACK_LIMIT && this.#size <= wholePackBudget) {
+        wholePackBudget -= this.#size;
+        this.#data = Buffer.allocUnsafeSlow(this.#size);
+        readSync(this.#fd, this.#data, 0, this.#size, 0);
+      }
+    }
+    if (this.#data) return { raw: this.#data.subarray(offset, end), shared: false };
+    let w = this.#window;
+    if (!(w && w.owner === this && w.start <= offset && end <= w.end)) w = windows.find((x) => x.owner === this && x.start <= offset && end <= x.end) ?? null;
+    if (!w) {
+      if (end - offset > WINDOW_BYTES) {
+        const raw = Buffer.allocUnsafe(end - offset);
+        readSync(this.#fd, raw, 0, raw.length, offset);
+        return { raw, shared: false };
+      }
+      w = takeWindow();
+      const block = this.#size > SMALL_PACK ? FAR_WINDOW_BYTES : WINDOW_BYTES;
+      const start = offset - (offset % block);
+      const length = Math.min(Math.max(block, end - start), this.#size - start);
+      w.owner = null;
+      readSync(this.#fd, w.buf, 0, length, start);
+      w.owner = this;
+      w.start = start;
+      w.end = start + length;
+    }
+    this.#window = w;
+    w.used = ++windowClock;
+    return { raw: w.buf.subarray(offset - w.start, end - w.start), shared: true };
   }
 
   get count(): number {
@@ -248,7 +329,11 @@ export class PackReader {
 
   /** Offset of the object in the pack, or -1. */
   find(oid: string): number {
-    const key = Buffer.from(oid, 'hex');
+    return this.findKey(Buffer.from(oid, 'hex'));
+  }
+
+  /** find() for an id already in binary (20 bytes), so a lookup across many packs converts it once. */
+  findKey(key: Buffer): number {
     const first = key[0]!;
     const word = key.readUInt32BE(0);
     const idx = this.#idx;
@@ -285,21 +370,47 @@ export class PackReader {
     return lo < arr.length ? arr[lo]! : this.#packEnd;
   }
 
+  /**
+   * A delta base, from the cache when it was resolved recently: after `git gc` objects sit at the end
+   * of delta chains up to 50 long, and neighbours share most of their chain, so without the cache
+   * every read would inflate and apply the whole chain again.
+   */
+  #base(offset: number, resolveRef: (oid: string) => GitObject | null): GitObject {
+    const hit = this.#bases.get(offset);
+    if (hit) {
+      this.#bases.delete(offset);
+      this.#bases.set(offset, hit);
+      return hit;
+    }
+    const obj = this.readAt(offset, resolveRef);
+    this.#bases.set(offset, obj);
+    this.#baseBytes += obj.content.length;
+    for (const [at, old] of this.#bases) {
+      if (this.#baseBytes <= DELTA_BASE_CACHE_BYTES) break;
+      this.#bases.delete(at);
+      this.#baseBytes -= old.content.length;
+    }
+    return obj;
+  }
+
   /** Reads the object at `offset`, resolving deltas; `resolveRef` finds REF_DELTA bases elsewhere. */
   readAt(offset: number, resolveRef: (oid: string) => GitObject | null): GitObject {
     const end = this.#entryEnd(offset);
-    let raw: Buffer;
-    if (this.#data) raw = this.#data.subarray(offset, end);
-    else {
-      raw = Buffer.alloc(end - offset);
-      readSync(this.#fd, raw, 0, raw.length, offset);
-    }
+    const { raw, shared } = this.#bytes(offset, end);
+    // Inflated bytes that may still be a view of the window (stored blocks), made safe to keep.
+    const own = (bytes: Uint8Array): Uint8Array => (shared && bytes.buffer === raw.buffer ? Buffer.from(bytes) : bytes);
     let i = 0;
     let c = raw[i++]!;
     const type = (c >> 4) & 7;
-    while (c & 0x80) c = raw[i++]!;
+    let size = c & 15;
+    for (let shift = 16; c & 0x80; shift *= 128) {
+      c = raw[i++]!;
+      size += (c & 0x7f) * shift;
+    }
     if (type === OFS_DELTA || type === REF_DELTA) {
       let base: GitObject | null;
+      let baseAt = -1;
+      let baseId = '';
       if (type === OFS_DELTA) {
         c = raw[i++]!;
         let rel = c & 0x7f;
@@ -307,17 +418,20 @@ export class PackReader {
           c = raw[i++]!;
           rel = (rel + 1) * 128 + (c & 0x7f);
         }
-        base = this.readAt(offset - rel, resolveRef);
+        baseAt = offset - rel;
       } else {
-        base = resolveRef(raw.toString('hex', i, i + 20));
+        baseId = raw.toString('hex', i, i + 20);
         i += 20;
       }
+      // The delta first: reading its base may move the window.
+      const delta = own(inflate(raw.subarray(i), size));
+      base = baseAt >= 0 ? this.#base(baseAt, resolveRef) : resolveRef(baseId);
       if (!base) throw new Error(`${this.name}: delta base missing at offset ${offset}`);
-      return { type: base.type, content: applyDelta(base.content, inflate(raw.subarray(i))) };
+      return { type: base.type, content: applyDelta(base.content, delta) };
     }
     const t = CODE_TYPES[type];
     if (!t) throw new Error(`${this.name}: bad object type ${type} at offset ${offset}`);
-    return { type: t, content: inflate(raw.subarray(i)) };
+    return { type: t, content: own(inflate(raw.subarray(i), size)) };
   }
 }
 

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import YAML from 'yaml';
 import type { AuditEntry, ExceptionRecord, HostMeta, HostRecord, KeysFile, ReportEnvelope } from './types.gen.ts';
 import { ObjectDb } from './git-odb.ts';
+import { diffTreeContent, parseTree, type TreeEntry } from './git-objects.ts';
 import { HOST_ID_RE, assertHostId, assertRepoPath, parseReportPath, repoPaths } from './paths.ts';
 import { assertValid, check } from './schema.ts';
 import { parseAuditFile } from './audit-log.ts';
@@ -38,6 +39,23 @@ export interface CommitInfo extends FileChange {
   parents: string[];
   tree: string;
   signed: boolean;
+}
+/** A blob added or changed (`oid` set) or removed (`oid` null) by `commit`. */
+export interface TreeChange {
+  path: string;
+  oid: string | null;
+  commit: CommitInfo;
+}
+export interface WalkChangesOptions {
+  /** Top-level directories to follow (e.g. ['hosts', 'exceptions']). */
+  roots: readonly string[];
+  /** File names to ignore (e.g. signatures). */
+  skip?: (name: string) => boolean;
+  /** Directories (repository paths) to descend into; default all. */
+  follow?: (dir: string) => boolean;
+  onChange: (change: TreeChange) => void;
+  /** After each commit's changes, with its index in `commits`. */
+  onCommit?: (commit: CommitInfo, index: number) => void;
 }
 export interface DirEntry {
   name: string;
@@ -168,6 +186,74 @@ export class EvidenceReader {
       oid = c.parents[0] ?? null;
     }
     return out.reverse();
+  }
+
+  /**
+   * One pass over `commits` (oldest first, e.g. from log()), reporting every blob under `roots` that
+   * each commit added, changed or removed relative to the commit before it in the list (the first
+   * against an empty tree). Trees are compared by id, so unchanged subtrees are never read and the
+   * cost grows with what changed, not with the size of the repository; objects are read in the order
+   * they were written, which keeps reads within one pack.
+   */
+  walkChanges(commits: readonly CommitInfo[], opts: WalkChangesOptions): void {
+    const skip = opts.skip ?? (() => false);
+    const follow = opts.follow ?? (() => true);
+    // Tree objects read for the previous commit: the "before" side of the next diff is almost always here.
+    let previous = new Map<string, Uint8Array>();
+    let current = new Map<string, Uint8Array>();
+    const raw = (oid: string): Uint8Array => {
+      let content = current.get(oid) ?? previous.get(oid);
+      if (!content) content = this.odb.readTyped(oid, 'tree');
+      current.set(oid, content);
+      return content;
+    };
+    const isTree = (mode: string): boolean => mode === '40000';
+    const removed = (path: string, e: TreeEntry, commit: CommitInfo): void => {
+      if (!isTree(e.mode)) {
+        if (!skip(e.name)) opts.onChange({ path, oid: null, commit });
+        return;
+      }
+      if (!follow(path)) return;
+      for (const c of parseTree(raw(e.oid))) removed(`${path}/${c.name}`, c, commit);
+    };
+    const diff = (dir: string, cur: string | null, prev: string | null, commit: CommitInfo): void => {
+      if (cur === null) {
+        if (prev !== null) for (const e of parseTree(raw(prev))) removed(`${dir}/${e.name}`, e, commit);
+        return;
+      }
+      const delta = diffTreeContent(prev === null ? null : raw(prev), raw(cur));
+      for (const e of delta.changed) {
+        const path = `${dir}/${e.name}`;
+        const old = e.old;
+        if (isTree(e.mode)) {
+          if (!follow(path)) continue;
+          if (old && !isTree(old.mode)) removed(path, old, commit);
+          diff(path, e.oid, old && isTree(old.mode) ? old.oid : null, commit);
+        } else {
+          if (old && isTree(old.mode)) removed(path, old, commit);
+          if (!skip(e.name)) opts.onChange({ path, oid: e.oid, commit });
+        }
+      }
+      for (const old of delta.removed) if (!isTree(old.mode) || follow(`${dir}/${old.name}`)) removed(`${dir}/${old.name}`, old, commit);
+    };
+    const rootsOf = (treeOid: string): Map<string, string> => {
+      const out = new Map<string, string>();
+      for (const e of parseTree(this.odb.readTyped(treeOid, 'tree'))) if (isTree(e.mode) && opts.roots.includes(e.name)) out.set(e.name, e.oid);
+      return out;
+    };
+    let before = new Map<string, string>();
+    commits.forEach((commit, i) => {
+      const now = rootsOf(commit.tree);
+      for (const root of opts.roots) {
+        const cur = now.get(root) ?? null;
+        const prev = before.get(root) ?? null;
+        if (cur !== prev) diff(root, cur, prev, commit);
+      }
+      before = now;
+      previous = current;
+      current = new Map();
+      opts.onCommit?.(commit, i);
+    });
   }
 
   /** Commits (oldest first) in which the blob at `path` was added, changed or removed. */

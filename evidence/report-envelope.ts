@@ -39,10 +39,12 @@ export function envelopeBytes(envelope: ReportEnvelope): Uint8Array {
   return canonicalBytes(envelope);
 }
 
+const decoder = new TextDecoder();
+
 export function parseEnvelope(bytes: Uint8Array | string): ReportEnvelope {
   let value: unknown;
   try {
-    value = JSON.parse(typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes));
+    value = JSON.parse(typeof bytes === 'string' ? bytes : decoder.decode(bytes));
   } catch (cause) {
     throw evdError('EVD_SCHEMA_INVALID', `report envelope is not JSON: ${(cause as Error).message}`, { cause, data: { schema: 'report' } });
   }

@@ -371,6 +371,16 @@ checkin_interval_s?: number
 commit_window_ms?: number
 max_frame_bytes?: number
 /**
+ * Pack the evidence repository with git gc at most this often; 0 never.
+ */
+gc_interval_s?: number
+/**
+ * Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed for enrolment scopes, rate limits and audit source addresses. Empty: none.
+ * 
+ * @maxItems 32
+ */
+trust_proxy?: string[]
+/**
  * The demo sets this; the evidence README and site then say the data is simulated.
  */
 simulated?: boolean
@@ -398,9 +408,13 @@ inventory_count: number
  */
 packages?: Package[]
 /**
+ * the full list: always from agents before pending_sha256 existed; otherwise only when it changed since the last acknowledged report or the collector asked
+ * 
  * @maxItems 20000
  */
-pending: PendingUpdate[]
+pending?: PendingUpdate[]
+pending_sha256?: string
+pending_count?: number
 /**
  * @maxItems 20000
  */
@@ -417,6 +431,7 @@ protocol: 1
 agent_version: string
 last_acked_seq?: number
 inventory_sha256?: string
+pending_sha256?: string
 }
 
 export interface ReportMessage {
@@ -451,6 +466,10 @@ retry: boolean
 export interface CollectNowMessage {
 type: "collect-now"
 full_inventory?: boolean
+/**
+ * send the full pending list with the report; only sent to agents whose hello carried pending_sha256
+ */
+full_pending?: boolean
 }
 
 export interface ConfigMessage {
@@ -461,6 +480,10 @@ jitter_s?: number
  * the collector has no inventory matching the agent's last hash: send packages with the next report
  */
 full_inventory?: boolean
+/**
+ * the collector has no pending list matching the hello's pending_sha256: send pending with the next report (only sent to agents whose hello carried pending_sha256)
+ */
+full_pending?: boolean
 }
 
 export interface EnrollRequest {

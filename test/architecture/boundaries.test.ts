@@ -23,6 +23,7 @@ const AGENT_EVIDENCE_MODULES = new Set([
   'evidence/schema.ts',
   'evidence/types.gen.ts',
   'evidence/packages-tsv.ts',
+  'evidence/pending-list.ts',
   'evidence/hash.ts',
   'evidence/canonical-json.ts',
 ]);

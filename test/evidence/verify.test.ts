@@ -1,4 +1,5 @@
 // verify on a clean repository: stats, progress, the worker-thread path and the CLI contract.
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome, loadHome } from '../../evidence/home.ts';
@@ -48,6 +49,20 @@ describe('verifyRepository', () => {
   it('flags a trust anchor that is not the published fingerprint', async () => {
     const r = await verifyRepository(repo, { trustedFingerprints: ['0'.repeat(40)] });
     expect(r.problems.map((p) => p.code)).toEqual(['VRF_KEYS_INVALID']);
+  });
+
+  it('verifies an auditor\'s working clone and a mirror whose HEAD names another branch', async () => {
+    const clone = join(root, 'clone');
+    execFileSync('git', ['clone', '--quiet', repo, clone]);
+    const fromClone = await verifyRepository(clone, { trustedFingerprints: [fingerprint] });
+    expect(fromClone.problems).toEqual([]);
+    expect(fromClone.stats.reports).toBe(60);
+    const mirror = join(root, 'mirror.git');
+    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=master', mirror]);
+    execFileSync('git', ['-C', repo, 'push', '--quiet', '--mirror', mirror]);
+    const fromMirror = await verifyRepository(mirror, { trustedFingerprints: [fingerprint] });
+    expect(fromMirror.problems).toEqual([]);
+    expect(fromMirror.head).toBe(fromClone.head);
   });
 
   it('gives the same outcomes on worker threads as in-process', async () => {
