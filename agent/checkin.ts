@@ -2,14 +2,15 @@
 // this returns a seq the report survives anything short of losing the disk.
 import { randomBytes } from 'node:crypto';
 import type { PatchproofError } from '../evidence/errors.ts';
-import type { Package, ReportBody } from '../evidence/types.gen.ts';
+import type { Package } from '../evidence/types.gen.ts';
 import type { Clock } from './clock.ts';
 import type { AgentLog } from './log.ts';
+import type { CollectedBody } from './report-wire.ts';
 import type { StateStore } from './state.ts';
 
 /** What a collection yields (agent/collect.ts's `Collected`): a full body, packages included. */
 export interface CollectedReport {
-  body: ReportBody & { packages: Package[] };
+  body: CollectedBody & { packages: Package[] };
 }
 
 export type CollectFn = (options: { since?: Date; now: () => Date }) => Promise<CollectedReport>;

@@ -37,7 +37,7 @@ export interface CollectOptions {
 }
 
 export interface Collected {
-  readonly body: ReportBody & { packages: Package[] };
+  readonly body: ReportBody & { packages: Package[]; pending: PendingUpdate[] };
 }
 
 /** When even node:os fails: enough to build a valid body, with a warning saying why. */
@@ -132,7 +132,7 @@ function buildBody(
   history: HistoryEvent[],
   kernels: ReturnType<typeof installedKernels>,
   warnings: WarningList,
-): ReportBody & { packages: Package[] } {
+): ReportBody & { packages: Package[]; pending: PendingUpdate[] } {
   const kernel = kernelInfo({ running: facts.kernelRelease, kernels, flag: facts.rebootFlag, ...(facts.kernelBuild ? { runningBuild: facts.kernelBuild } : {}) });
   return {
     collected_at: collectedAt,

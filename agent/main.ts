@@ -3,7 +3,8 @@
 // Argument parsing and printing only; the work is in enroll.ts, runner.ts and collect.ts.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isPatchproofError } from '../evidence/errors.ts';
 import { enroll } from './enroll.ts';
@@ -222,7 +223,25 @@ export function summary(body: CollectedReport['body']): string {
   return lines.join('\n') + '\n';
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/** True when this file (or the bundle built from it) is the script node was started with, also through a symlink. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  // `patchproof-agent collect | head`: stop quietly when the reader goes away.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const io: AgentIO = { stdout: (s) => void process.stdout.write(s), stderr: (s) => void process.stderr.write(s), env: process.env };
   process.exitCode = await agentMain(process.argv.slice(2), io);
 }

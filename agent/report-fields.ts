@@ -9,7 +9,7 @@ export const PATTERNS = {
   versionId: /^[A-Za-z0-9._~-]{0,64}$/,
   codename: /^[A-Za-z0-9._-]{0,64}$/,
   kernelRelease: /^[A-Za-z0-9._+~:-]{1,128}$/,
-  advisory: /^[A-Za-z0-9._:+-]{1,64}$/,
+  advisory: /^[A-Za-z0-9][A-Za-z0-9_.:+~-]{0,63}$/,
   severity: /^[A-Za-z -]{0,32}$/,
   address: /^[0-9A-Fa-f.:]{2,45}$/,
   machineId: /^[0-9a-f]{32}$/,

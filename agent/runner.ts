@@ -61,7 +61,7 @@ export interface AgentRunner {
   /** Resolves when the loop is next waiting on the clock (or is not running): for virtual time. */
   idle(): Promise<void>;
   /** Check in now (as the collector's `collect-now` does). */
-  collectNow(options?: { fullInventory?: boolean }): void;
+  collectNow(options?: { fullInventory?: boolean; fullPending?: boolean }): void;
   status(): RunnerStatus;
 }
 
@@ -134,7 +134,12 @@ class Runner implements AgentRunner {
       hooks: {
         onConfig: async (m) => {
           const before = store.state;
-          await store.update({ interval_s: m.interval_s, jitter_s: m.jitter_s ?? null, ...(m.full_inventory ? { inventory_requested: true } : {}) });
+          await store.update({
+            interval_s: m.interval_s,
+            jitter_s: m.jitter_s ?? null,
+            ...(m.full_inventory ? { inventory_requested: true } : {}),
+            ...(m.full_pending ? { pending_requested: true } : {}),
+          });
           if (before.interval_s !== m.interval_s || before.jitter_s !== (m.jitter_s ?? null)) {
             this.#log.info('schedule from collector', { interval_s: m.interval_s, jitter_s: m.jitter_s ?? null });
             this.#replan = true;
@@ -142,7 +147,7 @@ class Runner implements AgentRunner {
           }
         },
         onCollectNow: async (m) => {
-          if (m.full_inventory) await store.update({ inventory_requested: true });
+          if (m.full_inventory || m.full_pending) await store.update({ ...(m.full_inventory ? { inventory_requested: true } : {}), ...(m.full_pending ? { pending_requested: true } : {}) });
           this.collectNow();
         },
         onClose: () => this.#poke(),
@@ -216,8 +221,10 @@ class Runner implements AgentRunner {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  collectNow(options: { fullInventory?: boolean } = {}): void {
-    if (options.fullInventory) void this.#store().then((s) => s.update({ inventory_requested: true }));
+  collectNow(options: { fullInventory?: boolean; fullPending?: boolean } = {}): void {
+    if (options.fullInventory || options.fullPending) {
+      void this.#store().then((s) => s.update({ ...(options.fullInventory ? { inventory_requested: true } : {}), ...(options.fullPending ? { pending_requested: true } : {}) }));
+    }
     this.#collectRequested = true;
     this.#poke();
   }

@@ -4,6 +4,7 @@
 import type { PatchproofError } from '../evidence/errors.ts';
 import type { AckMessage, CollectNowMessage, CollectorMessage, ConfigMessage, NackMessage, ReportBody } from '../evidence/types.gen.ts';
 import type { AgentLog } from './log.ts';
+import { wireBody } from './report-wire.ts';
 import type { Credentials, StateStore } from './state.ts';
 import type { AgentConnection, CloseInfo, ConnectFn } from './transport.ts';
 
@@ -42,6 +43,8 @@ export class Session {
   #waiting: { reportId: string; resolve: (r: Reply) => void } | null = null;
   /** report_ids the collector asked to see again with packages (COL_INVENTORY_REQUIRED). */
   readonly #withPackages = new Set<string>();
+  /** report_ids the collector asked to see again with the pending list (COL_PENDING_REQUIRED). */
+  readonly #withPending = new Set<string>();
   acked = 0;
   rejected = 0;
 
@@ -75,6 +78,7 @@ export class Session {
       agent_version: agentVersion,
       last_acked_seq: s.last_acked_seq,
       ...(s.last_acked_inventory_sha256 ? { inventory_sha256: s.last_acked_inventory_sha256 } : {}),
+      ...(s.last_acked_pending_sha256 ? { pending_sha256: s.last_acked_pending_sha256 } : {}),
     });
     this.#o.log.info('connected', { host_id: credentials.host_id, last_acked_seq: s.last_acked_seq, spooled: state.spool.entries().length });
   }
@@ -93,19 +97,22 @@ export class Session {
       const report = await spool.read(item.seq);
       const s = state.state;
       const withPackages = this.#withPackages.has(report.report_id) || s.inventory_requested || item.inventory_sha256 !== s.last_acked_inventory_sha256;
-      let body: ReportBody = report.body;
+      let packages = null;
       if (withPackages) {
-        const packages = await spool.packages(item.inventory_sha256);
-        if (packages) body = { ...report.body, packages };
-        else log.error(`inventory ${item.inventory_sha256} missing from the spool; sending report ${item.seq} without packages`, { code: 'AGT_STATE_INVALID' });
+        packages = await spool.packages(item.inventory_sha256);
+        if (!packages) log.error(`inventory ${item.inventory_sha256} missing from the spool; sending report ${item.seq} without packages`, { code: 'AGT_STATE_INVALID' });
       }
+      // Hash and count always; the list only when the collector may not hold it.
+      const unsentPending = wireBody(report.body, { pending: false });
+      const withPending = this.#withPending.has(report.report_id) || s.pending_requested || unsentPending.pending_sha256 !== s.last_acked_pending_sha256;
+      const body: ReportBody = wireBody(report.body, { packages, pending: withPending });
       const reply = this.#await(report.report_id);
       try {
         this.#conn!.send({ type: 'report', report_id: report.report_id, seq: report.seq, body });
       } catch {
         this.#resolve({ kind: 'closed', info: this.#closeInfo ?? { code: 1006, reason: 'send failed' } });
       }
-      log.debug('report sent', { seq: report.seq, report_id: report.report_id, packages: body.packages !== undefined });
+      log.debug('report sent', { seq: report.seq, report_id: report.report_id, packages: body.packages !== undefined, pending: body.pending !== undefined });
       const r = await reply;
       if (r.kind === 'closed') return 'closed';
       if (r.kind === 'timeout') {
@@ -118,10 +125,13 @@ export class Session {
         await state.update({
           last_acked_seq: Math.max(s.last_acked_seq, report.seq),
           last_acked_inventory_sha256: item.inventory_sha256,
+          last_acked_pending_sha256: body.pending_sha256 ?? null,
           ...(body.packages !== undefined ? { inventory_requested: false } : {}),
+          ...(body.pending !== undefined ? { pending_requested: false } : {}),
         });
         await spool.remove(item.seq);
         this.#withPackages.delete(report.report_id);
+        this.#withPending.delete(report.report_id);
         this.acked++;
         log.info('report acknowledged', { seq: report.seq, report_id: report.report_id, status: r.message.status, ...(r.message.commit ? { commit: r.message.commit } : {}) });
         continue;
@@ -130,6 +140,11 @@ export class Session {
       if (nack.retry && nack.code === 'COL_INVENTORY_REQUIRED' && body.packages === undefined) {
         log.info('collector asked for the full inventory; resending with packages', { code: nack.code, seq: report.seq });
         this.#withPackages.add(report.report_id);
+        continue;
+      }
+      if (nack.retry && nack.code === 'COL_PENDING_REQUIRED' && body.pending === undefined) {
+        log.info('collector asked for the full pending list; resending with it', { code: nack.code, seq: report.seq });
+        this.#withPending.add(report.report_id);
         continue;
       }
       if (nack.retry) {

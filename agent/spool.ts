@@ -15,8 +15,9 @@ import { join } from 'node:path';
 import { canonicalJson } from '../evidence/canonical-json.ts';
 import { sha256Hex } from '../evidence/hash.ts';
 import { check } from '../evidence/schema.ts';
-import type { Package, ReportBody } from '../evidence/types.gen.ts';
+import type { Package } from '../evidence/types.gen.ts';
 import { ensurePrivateDir, removeTempFiles, writeFileAtomic, type AtomicWrite } from './atomic-file.ts';
+import type { CollectedBody } from './report-wire.ts';
 import { agtError } from './transport-errors.ts';
 
 export interface SpoolLimits {
@@ -46,14 +47,14 @@ export interface SpooledReport {
   spooled_at: string;
   state_key: string;
   /** As collected, minus `packages` (kept once per inventory hash in inventory/). */
-  body: ReportBody;
+  body: CollectedBody;
 }
 
 export interface NewReport {
   seq: number;
   report_id: string;
   spooled_at: string;
-  body: ReportBody & { packages: Package[] };
+  body: CollectedBody & { packages: Package[] };
 }
 
 export interface SpoolOptions {
@@ -67,7 +68,7 @@ export function seqFileName(seq: number): string {
   return `${String(seq).padStart(16, '0')}.json`;
 }
 
-export function stateKey(body: ReportBody): string {
+export function stateKey(body: CollectedBody): string {
   const { inventory_sha256, kernel, pending, os, package_manager, arch, hostname, boot_time } = body;
   return sha256Hex(canonicalJson({ inventory_sha256, kernel, pending, os, package_manager, arch, hostname, boot_time: boot_time ?? null }));
 }

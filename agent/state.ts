@@ -30,6 +30,10 @@ export interface AgentState {
   last_acked_inventory_sha256: string | null;
   /** The collector asked for the full package list (config or collect-now full_inventory). */
   inventory_requested: boolean;
+  /** pending_sha256 of the last acknowledged report: the pending list the collector holds for us. */
+  last_acked_pending_sha256: string | null;
+  /** The collector asked for the full pending list (config or collect-now full_pending). */
+  pending_requested: boolean;
   /** collected_at of the last report written to the spool: the next report's history starts here. */
   last_collected_at: string | null;
   /** Pushed by the collector's `config`; null until then. */
@@ -42,6 +46,8 @@ const INITIAL_STATE: AgentState = Object.freeze({
   last_acked_seq: 0,
   last_acked_inventory_sha256: null,
   inventory_requested: false,
+  last_acked_pending_sha256: null,
+  pending_requested: false,
   last_collected_at: null,
   interval_s: null,
   jitter_s: null,

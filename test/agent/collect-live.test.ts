@@ -60,7 +60,7 @@ describe.runIf(isDebianRoot)('live collection on this host', () => {
     expect(body.history.length).toBeGreaterThan(0);
     expect(body.warnings).toEqual([]);
     // apt's simulation runs unprivileged and sees what root sees
-    expect(body.pending.map((u) => `${u.name} ${u.candidate} ${u.security}`)).toEqual(rootPending);
+    expect(body.pending!.map((u) => `${u.name} ${u.candidate} ${u.security}`)).toEqual(rootPending);
   });
 
   it('an unreadable log (mode 000, as nobody) is a coded warning, the rest is still collected', () => {

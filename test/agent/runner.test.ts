@@ -116,6 +116,55 @@ describe('runOnce', () => {
     expect(s.ackOrder).toEqual([2]);
   });
 
+  it('sends the pending list only when it changed, or when the collector asks (nack or full_pending)', async () => {
+    let askOnce = false;
+    let fullPending = false;
+    const s = await stub({
+      onHello: () => [{ type: 'config', interval_s: 3600, ...(fullPending ? { full_pending: true } : {}) }],
+      onReport: (report, _c, self) => {
+        // (full_pending in config races the first report of the connection; a collector that
+        // lacks the list then nacks it, as the real one does)
+        if ((askOnce || fullPending) && report.body.pending === undefined) {
+          askOnce = false;
+          return [{ type: 'nack', report_id: report.report_id, code: 'COL_PENDING_REQUIRED', message: 'send the pending list', retry: true }];
+        }
+        return self.defaultReply(report);
+      },
+    });
+    const store = await enrolledState(s);
+    const { r, fc } = runner(store);
+    const update = { name: 'openssl', arch: 'amd64', installed: '3.0.13-0ubuntu3.1', candidate: '3.0.13-0ubuntu3.4', security: true };
+    fc.state.extra = { pending: [update] };
+    const sentPending = () => s.reports.map((m) => [m.seq, m.body.pending?.length ?? null, m.body.pending_count]);
+    await r.runOnce(); // first: the list
+    await r.runOnce(); // unchanged: hash only
+    expect(sentPending()).toEqual([
+      [1, 1, 1],
+      [2, null, 1],
+    ]);
+    expect(s.hellos[1]).toMatchObject({ last_acked_seq: 1, pending_sha256: s.reports[0]!.body.pending_sha256 });
+    askOnce = true; // a collector without the list: the same report again, with it
+    expect(await r.runOnce()).toMatchObject({ acked: 1, pending: 0 });
+    expect(sentPending().slice(2)).toEqual([
+      [3, null, 1],
+      [3, 1, 1],
+    ]);
+    expect(s.reports[2]!.report_id).toBe(s.reports[3]!.report_id);
+    fullPending = true; // asked in config: sent with the next report, then no more
+    await r.runOnce();
+    fullPending = false;
+    await r.runOnce();
+    fc.state.extra = { pending: [] }; // changed: sent (empty)
+    await r.runOnce();
+    const last = new Map(sentPending().slice(4).map((x) => [x[0], x]));
+    expect([...last.values()]).toEqual([
+      [4, 1, 1],
+      [5, null, 1],
+      [6, 0, 0],
+    ]);
+    expect(store.state).toMatchObject({ pending_requested: false, last_acked_pending_sha256: s.reports.at(-1)!.body.pending_sha256 });
+  });
+
   it('moves a report refused for good to spool/rejected/, logs it, and goes on', async () => {
     const s = await stub({
       onReport: (report, _c, self) =>
