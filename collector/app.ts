@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Server } from 'node:http';
 import type { RecordAudit } from './admin-actions.ts';
 import { adminGuard } from './auth/admin-guard.ts';
+import { addressAllowed, normaliseAddress, parseCidr } from './auth/cidr.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { CollectorContext } from './context.ts';
 import { EvidenceSink } from './evidence-sink.ts';
@@ -13,11 +14,13 @@ import { AgentGateway } from './gateway/agent-gateway.ts';
 import { Ingest } from './ingest/pipeline.ts';
 import { createMetrics, type CollectorMetrics } from './metrics.ts';
 import { resolveOptions, type CollectorOptions } from './options.ts';
+import { Maintenance } from './maintenance.ts';
 import { drainOutbox } from './outbox-drain.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { adminApiKeyRoutes } from './routes/admin-apikeys.ts';
 import { adminCollectorRoutes } from './routes/admin-collector.ts';
 import { adminDeviceRoutes } from './routes/admin-devices.ts';
+import { adminExceptionRoutes } from './routes/admin-exceptions.ts';
 import { adminHostRoutes } from './routes/admin-hosts.ts';
 import { adminTokenRoutes } from './routes/admin-tokens.ts';
 import { enrollRoutes } from './routes/enroll.ts';
@@ -53,6 +56,8 @@ export interface CollectorApp {
   readonly clock: Clock;
   /** Every HTTP route registered ("METHOD url"), for the permission-matrix test and docs. */
   readonly routes: readonly string[];
+  /** Scheduled `git gc` of the evidence repository. */
+  readonly maintenance: Maintenance;
   /** Stop accepting, finish in-flight reports (acked after their commit), close sockets, flush, release the lock. */
   shutdown(): Promise<void>;
 }
@@ -79,11 +84,13 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
   try {
     db = deps.db ?? openStateDb(join(sink.paths.state, 'collector.db'));
     const options = resolveOptions(sink.config, deps.options);
+    const trustedProxies = options.trustProxy === false ? [] : options.trustProxy.map((c) => parseCidr(c));
     const state = collectorState(db, clock, random);
     const app = Fastify({
       logger: deps.logger === undefined || deps.logger === false ? false : typeof deps.logger === 'object' ? { ...deps.logger, redact: LOG_REDACT } : { redact: LOG_REDACT },
       exposeHeadRoutes: false,
-      trustProxy: options.trustProxy,
+      // Only the configured proxies' X-Forwarded-For is believed (request.ip); see clientAddress().
+      trustProxy: trustedProxies.length === 0 ? false : (address: string) => addressAllowed(normaliseAddress(address), trustedProxies),
       bodyLimit: 64 * 1024,
       forceCloseConnections: true,
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
@@ -120,6 +127,7 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
         refusalAuditsPerMinute: options.refusalAuditsPerMinute,
         pingIntervalMs: options.pingIntervalMs,
         maxOutstanding: options.maxOutstandingPerDevice,
+        trustedProxies,
       },
     });
     const ctx: CollectorContext = {
@@ -147,6 +155,7 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
     adminTokenRoutes(app, ctx);
     adminDeviceRoutes(app, ctx);
     adminHostRoutes(app, ctx);
+    adminExceptionRoutes(app, ctx);
     adminApiKeyRoutes(app, ctx);
     adminCollectorRoutes(app, ctx);
     gateway.attach(app.server as Server);
@@ -156,12 +165,15 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
     await drainOutbox(state.outbox, sink, log);
     const outboxTimer = setInterval(() => void drainOutbox(state.outbox, sink, log), options.outboxIntervalMs);
     outboxTimer.unref();
+    const maintenance = new Maintenance({ sink, db, clock, intervalMs: options.gcIntervalS * 1000, checkEveryMs: options.gcCheckMs, log });
+    maintenance.start();
 
     let stopping: Promise<void> | undefined;
     const shutdown = (): Promise<void> =>
       (stopping ??= (async () => {
         clearInterval(outboxTimer);
         gateway.stopAccepting();
+        await maintenance.stop();
         await ingest.drain();
         await sink.flush();
         await gateway.closeAll();
@@ -171,7 +183,7 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
         state.hosts.flush();
         if (!deps.db) db!.close();
       })());
-    return { app, state, sink, ingest, gateway, metrics, options, clock, routes, shutdown };
+    return { app, state, sink, ingest, gateway, metrics, options, clock, routes, maintenance, shutdown };
   } catch (err) {
     if (db && !deps.db) db.close();
     await sink.close();

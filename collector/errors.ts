@@ -21,9 +21,14 @@ export const COL_ERRORS = {
   COL_UNKNOWN_TYPE: { title: 'Unknown message type', status: 400 },
   COL_INVENTORY_REQUIRED: { title: 'Full inventory required', hint: 'Resend the report with `packages`.', status: 409 },
   COL_INVENTORY_MISMATCH: { title: 'Inventory does not match its hash or count', status: 400 },
+  COL_PENDING_REQUIRED: { title: 'Full pending-updates list required', hint: 'Resend the report with `pending`.', status: 409 },
+  COL_PENDING_MISMATCH: { title: 'Pending-updates list does not match its hash or count', status: 400 },
+  COL_HOST_NOT_CONNECTED: { title: 'Host not connected', hint: 'The agent has no live connection to this collector now; it will report at its next check-in.', status: 409 },
   COL_COMMIT_FAILED: { title: 'Evidence could not be committed', hint: 'Retry later; the collector logs the cause.', status: 503 },
   COL_SHUTTING_DOWN: { title: 'Collector is shutting down', hint: 'Retry after it restarts.', status: 503 },
   COL_SCOPE_INVALID: { title: 'Enrolment token scope invalid', hint: 'CIDRs look like 10.0.0.0/8 or 2001:db8::/32; expiry is an ISO time or a duration like 7d.', status: 400 },
+  COL_EXCEPTION_INVALID: { title: 'Exception refused', hint: 'Start from `patchproof new exception`; the file must match evidence/schemas/exception.schema.json.', status: 400 },
+  COL_EXCEPTION_ID_MISMATCH: { title: 'Exception id does not match the URL', hint: 'PUT exceptions/EXC-nnnn with a body whose id is EXC-nnnn.', status: 400 },
   COL_ROLE_INVALID: { title: 'Unknown role', hint: 'Roles: owner, admin, operator, auditor.', status: 400 },
   COL_INSECURE_LISTEN: {
     title: 'Refusing plain HTTP on a non-loopback address',
@@ -40,5 +45,5 @@ export const colError = defineErrors(COL_ERRORS);
 
 /** Whether an agent should resend a report refused with `code` (retry:true in the nack). */
 export function isRetryable(code: string): boolean {
-  return code === 'COL_INVENTORY_REQUIRED' || code === 'COL_COMMIT_FAILED' || code === 'COL_SHUTTING_DOWN' || code === 'COL_RATE_LIMITED' || code === 'COL_INTERNAL';
+  return code === 'COL_INVENTORY_REQUIRED' || code === 'COL_PENDING_REQUIRED' || code === 'COL_COMMIT_FAILED' || code === 'COL_SHUTTING_DOWN' || code === 'COL_RATE_LIMITED' || code === 'COL_INTERNAL';
 }

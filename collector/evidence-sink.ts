@@ -162,6 +162,11 @@ export class EvidenceSink {
     }
   }
 
+  /** Packs the repository with `git gc` (queued behind commits in progress); false without git. */
+  gc(): Promise<boolean> {
+    return this.#open.store.gc();
+  }
+
   /** Flushes pending writes and releases the repository lock. */
   async close(): Promise<void> {
     if (this.#closed) return;

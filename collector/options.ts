@@ -29,8 +29,12 @@ export interface CollectorOptions {
   readonly outboxIntervalMs: number;
   /** Group commit window (ms); the home's commit_window_ms when not given. */
   readonly commitWindowMs: number;
-  /** fastify trustProxy: only behind a proxy you control. */
-  readonly trustProxy: boolean | string | string[];
+  /** Evidence repository packed with `git gc` at most this often (seconds of collector time); 0: never. */
+  readonly gcIntervalS: number;
+  /** How often (real ms) the collector checks whether packing is due. */
+  readonly gcCheckMs: number;
+  /** Reverse proxies (addresses/CIDRs) whose X-Forwarded-For is believed; false: none. */
+  readonly trustProxy: false | string[];
 }
 
 export const DEFAULT_OPTIONS: CollectorOptions = {
@@ -48,6 +52,8 @@ export const DEFAULT_OPTIONS: CollectorOptions = {
   pingIntervalMs: 30_000,
   outboxIntervalMs: 5000,
   commitWindowMs: 200,
+  gcIntervalS: 86_400,
+  gcCheckMs: 600_000,
   trustProxy: false,
 };
 
@@ -57,6 +63,8 @@ export function resolveOptions(config: CollectorConfig, overrides: Partial<Colle
     ...(config.checkin_interval_s === undefined ? {} : { checkinIntervalS: config.checkin_interval_s }),
     ...(config.max_frame_bytes === undefined ? {} : { maxFrameBytes: config.max_frame_bytes }),
     ...(config.commit_window_ms === undefined ? {} : { commitWindowMs: config.commit_window_ms }),
+    ...(config.gc_interval_s === undefined ? {} : { gcIntervalS: config.gc_interval_s }),
+    ...(config.trust_proxy === undefined || config.trust_proxy.length === 0 ? {} : { trustProxy: [...config.trust_proxy] }),
   };
   const merged = { ...DEFAULT_OPTIONS, ...fromConfig, ...overrides };
   return { ...merged, maxFrameBytes: Math.min(merged.maxFrameBytes, MAX_FRAME_BYTES), jitterS: Math.min(merged.jitterS, merged.checkinIntervalS) };

@@ -53,6 +53,21 @@ export function addressAllowed(address: string | null, cidrs: readonly string[])
   return false;
 }
 
+/**
+ * The client's address behind trusted reverse proxies: the socket peer, or — while that hop is a
+ * trusted proxy — the next address to the left in X-Forwarded-For. Without trusted proxies the
+ * header is ignored (anyone can send it).
+ */
+export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trusted: readonly string[]): string | null {
+  let current = normaliseAddress(socketAddress);
+  if (trusted.length === 0 || forwardedFor === undefined) return current;
+  const hops = [forwardedFor].flat().join(',').split(',').map((h) => h.trim()).filter((h) => h.length > 0);
+  while (current !== null && addressAllowed(current, trusted) && hops.length > 0) {
+    current = normaliseAddress(hops.pop());
+  }
+  return current;
+}
+
 /** Loopback check for the plain-HTTP guard (127.0.0.0/8, ::1, and "localhost"). */
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;

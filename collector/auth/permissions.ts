@@ -11,6 +11,8 @@ export const PERMISSIONS = [
   'devices.rotate',
   'hosts.read',
   'hosts.meta',
+  'hosts.collect',
+  'exceptions.write',
   'apikeys.manage',
   'keys.rotate',
   'audit.read',
@@ -21,8 +23,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   owner: PERMISSIONS,
-  admin: ['tokens.read', 'tokens.create', 'tokens.revoke', 'devices.read', 'devices.revoke', 'devices.rotate', 'hosts.read', 'hosts.meta', 'audit.read', 'state.read'],
-  operator: ['tokens.read', 'tokens.create', 'devices.read', 'devices.rotate', 'hosts.read', 'hosts.meta', 'state.read'],
+  admin: ['tokens.read', 'tokens.create', 'tokens.revoke', 'devices.read', 'devices.revoke', 'devices.rotate', 'hosts.read', 'hosts.meta', 'hosts.collect', 'exceptions.write', 'audit.read', 'state.read'],
+  operator: ['tokens.read', 'tokens.create', 'devices.read', 'devices.rotate', 'hosts.read', 'hosts.meta', 'hosts.collect', 'state.read'],
   auditor: ['tokens.read', 'devices.read', 'hosts.read', 'audit.read', 'state.read'],
 };
 
@@ -37,6 +39,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /api/v1/admin/hosts': 'hosts.read',
   'GET /api/v1/admin/hosts/:id': 'hosts.read',
   'PUT /api/v1/admin/hosts/:id/meta': 'hosts.meta',
+  'POST /api/v1/admin/hosts/:id/collect-now': 'hosts.collect',
+  'PUT /api/v1/admin/exceptions/:id': 'exceptions.write',
   'GET /api/v1/admin/apikeys': 'apikeys.manage',
   'POST /api/v1/admin/apikeys': 'apikeys.manage',
   'POST /api/v1/admin/apikeys/:id/revoke': 'apikeys.manage',

@@ -7,7 +7,7 @@ import { WebSocketServer } from 'ws';
 import type { RecordAudit } from '../admin-actions.ts';
 import { actors, auditInput } from '../audit.ts';
 import { bearerToken } from '../auth/bearer.ts';
-import { normaliseAddress } from '../auth/cidr.ts';
+import { clientAddress } from '../auth/cidr.ts';
 import type { Clock } from '../clock.ts';
 import type { ColCode } from '../errors.ts';
 import type { Ingest } from '../ingest/pipeline.ts';
@@ -26,6 +26,8 @@ export interface GatewayOptions {
   readonly refusalAuditsPerMinute: number;
   readonly pingIntervalMs: number;
   readonly maxOutstanding: number;
+  /** Reverse proxies (normalised CIDRs) whose X-Forwarded-For names the agent's address. */
+  readonly trustedProxies?: readonly string[];
 }
 
 export interface GatewayDeps {
@@ -85,7 +87,7 @@ export class AgentGateway {
     const path = (req.url ?? '').split('?')[0];
     if (path !== AGENT_PATH) return rejectUpgrade(socket, 404, 'COL_NOT_FOUND', 'no WebSocket endpoint here');
     if (!this.#accepting) return rejectUpgrade(socket, 503, 'COL_SHUTTING_DOWN', 'collector is shutting down; retry later');
-    const source = normaliseAddress(req.socket.remoteAddress);
+    const source = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#d.options.trustedProxies ?? []);
     const auth = this.#d.state.devices.authenticate(bearerToken(req.headers.authorization));
     if (!auth.ok) {
       this.#d.metrics.authRefused.inc({ kind: 'device', code: auth.code });
@@ -134,6 +136,19 @@ export class AgentGateway {
     s.ws.close(code, reason);
     setTimeout(() => s.ws.terminate(), 2000).unref();
     return true;
+  }
+
+  /**
+   * Asks one connected agent to check in now; false when it has no live session. `full_pending`
+   * goes only to agents that understand it (see AgentSession.pendingHash).
+   */
+  collectNow(hostId: string, opts: { fullInventory?: boolean; fullPending?: boolean } = {}): { sent: boolean; full_inventory: boolean; full_pending: boolean } {
+    const s = this.#sessions.get(hostId);
+    const fullInventory = opts.fullInventory === true;
+    const fullPending = opts.fullPending === true && s?.pendingHash === true;
+    if (!s || s.ws.readyState !== s.ws.OPEN) return { sent: false, full_inventory: fullInventory, full_pending: fullPending };
+    s.send({ type: 'collect-now', ...(fullInventory ? { full_inventory: true } : {}), ...(fullPending ? { full_pending: true } : {}) });
+    return { sent: true, full_inventory: fullInventory, full_pending: fullPending };
   }
 
   /** Sends a message to every connected agent (e.g. collect-now). */

@@ -30,6 +30,8 @@ export class AgentSession {
   readonly source: string | null;
   readonly ws: WebSocket;
   alive = true;
+  /** The agent's hello carried pending_sha256, so it understands `full_pending`. */
+  pendingHash = false;
   #outstanding = 0;
   readonly #d: SessionDeps;
 
@@ -70,6 +72,7 @@ export class AgentSession {
     this.#outstanding++;
     try {
       if (msg.type === 'hello') {
+        this.pendingHash = msg.pending_sha256 !== undefined;
         this.send(await this.#d.ingest.hello(this.hostId, msg));
         return;
       }

@@ -1,9 +1,15 @@
 // The ingest decision for one validated report against the host's current state: refuse it,
 // acknowledge it as out of order, record liveness only, or write an envelope (and why). Pure.
+//
+// Coverage: an unchanged host gets a heartbeat envelope at its first check-in of each cadence
+// period (UTC days by default: periods are counted from the Unix epoch), so every day a host
+// checked in has at least one signed envelope — not merely one per 24 h, which drifts and can
+// skip a calendar day.
 import { inventorySha256 } from '../../evidence/packages-tsv.ts';
-import type { ReportMessage, Warning } from '../../evidence/types.gen.ts';
+import type { Warning } from '../../evidence/types.gen.ts';
 import type { ColCode } from '../errors.ts';
 import type { HostState } from '../state/host-state.ts';
+import type { ResolvedReport } from './pending.ts';
 import { stateFingerprint } from './state-fingerprint.ts';
 
 export interface DecideOptions {
@@ -25,7 +31,7 @@ export function appendAnomalies(existing: readonly Warning[], added: readonly Wa
   return [...existing, ...added].slice(0, MAX_ANOMALIES);
 }
 
-export function decide(state: HostState, report: ReportMessage, now: Date, opts: DecideOptions): Decision {
+export function decide(state: HostState, report: ResolvedReport, now: Date, opts: DecideOptions): Decision {
   const body = report.body;
   const anomalies: Warning[] = [];
   if (report.seq <= state.agent_seq) {
@@ -52,7 +58,13 @@ export function decide(state: HostState, report: ReportMessage, now: Date, opts:
   const inventoryChanged = state.inventory_sha256 !== body.inventory_sha256;
   if (state.seq === 0) return { kind: 'write', reason: 'first', inventoryChanged: true, anomalies, fingerprint };
   if (fingerprint !== state.state_sha256) return { kind: 'write', reason: 'changed', inventoryChanged, anomalies, fingerprint };
-  const sinceWritten = state.last_written_at === null ? Infinity : now.getTime() - Date.parse(state.last_written_at);
-  if (sinceWritten >= opts.cadenceMs) return { kind: 'write', reason: 'heartbeat', inventoryChanged: false, anomalies, fingerprint };
+  if (state.last_written_at === null || cadencePeriod(now.getTime(), opts.cadenceMs) !== cadencePeriod(Date.parse(state.last_written_at), opts.cadenceMs)) {
+    return { kind: 'write', reason: 'heartbeat', inventoryChanged: false, anomalies, fingerprint };
+  }
   return { kind: 'liveness', anomalies, fingerprint };
+}
+
+/** The cadence period a time falls in (with the default 86,400 s: the UTC day). */
+export function cadencePeriod(ms: number, cadenceMs: number): number {
+  return Math.floor(ms / cadenceMs);
 }

@@ -3,8 +3,9 @@
 import type { EnvelopeInput } from '../../evidence/report-envelope.ts';
 import { validateEnvelope } from '../../evidence/report-envelope.ts';
 import { repoPaths } from '../../evidence/paths.ts';
-import type { ReportEnvelope, ReportMessage, Warning } from '../../evidence/types.gen.ts';
+import type { ReportEnvelope, Warning } from '../../evidence/types.gen.ts';
 import type { Change } from './changes.ts';
+import type { ResolvedReport } from './pending.ts';
 
 export interface EnvelopeContext {
   hostId: string;
@@ -21,7 +22,7 @@ export interface EnvelopeContext {
 
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-export function envelopeInput(report: ReportMessage, ctx: EnvelopeContext): EnvelopeInput {
+export function envelopeInput(report: ResolvedReport, ctx: EnvelopeContext): EnvelopeInput {
   const b = report.body;
   const receivedAt = ctx.receivedAt.toISOString();
   return {

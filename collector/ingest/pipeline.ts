@@ -2,19 +2,25 @@
 // duplicate check, decision, diff, envelope, signed group commit — answering each with the
 // ack/nack to send, only after the evidence is durable.
 import { parsePackagesTsv, renderPackagesTsv } from '../../evidence/packages-tsv.ts';
+import { pendingSha256 } from '../../evidence/pending-list.ts';
 import { repoPaths } from '../../evidence/paths.ts';
-import { reportFiles, type ReportFiles } from '../../evidence/report-envelope.ts';
-import type { AckMessage, ConfigMessage, HelloMessage, NackMessage, Package, ReportMessage } from '../../evidence/types.gen.ts';
+import { parseEnvelope, reportFiles, type ReportFiles } from '../../evidence/report-envelope.ts';
+import type { AckMessage, ConfigMessage, HelloMessage, NackMessage, Package, ReportMessage, Warning } from '../../evidence/types.gen.ts';
 import type { Clock } from '../clock.ts';
 import { isRetryable, type ColCode } from '../errors.ts';
 import type { EvidenceSink } from '../evidence-sink.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import type { HostState } from '../state/host-state.ts';
 import type { CollectorState } from '../state/state.ts';
+import { compareAckedSeq, seqRegression } from './acked-seq.ts';
 import { attributeTimes, diffInventories } from './changes.ts';
 import { appendAnomalies, decide, type Decision } from './decide.ts';
 import { buildEnvelopeWithPrevious, envelopeInput } from './envelope-input.ts';
+import { resolvePending, type HeldPending, type ResolvedReport } from './pending.ts';
 import { deriveHostState } from './recover.ts';
+
+/** Hosts whose held pending list is kept in memory (the rest are read from their last envelope). */
+const PENDING_CACHE_HOSTS = 4096;
 
 export interface IngestOptions {
   readonly cadenceMs: number;
@@ -29,7 +35,7 @@ export interface IngestDeps {
   readonly clock: Clock;
   readonly metrics: CollectorMetrics;
   readonly options: IngestOptions;
-  readonly log?: { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+  readonly log?: { info?: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 }
 
 export type Reply = AckMessage | NackMessage;
@@ -42,6 +48,10 @@ export class Ingest {
   readonly #d: IngestDeps;
   readonly #queues = new Map<string, Promise<unknown>>();
   readonly #pending = new Set<Promise<unknown>>();
+  /** Per host: the pending list of its last written envelope (bounded, insertion order = age). */
+  readonly #heldPending = new Map<string, HeldPending>();
+  /** Per host: the hello's last_acked_seq when it was below the highest seq the collector accepted. */
+  readonly #behind = new Map<string, number>();
   #closing = false;
 
   constructor(deps: IngestDeps) {
@@ -92,11 +102,58 @@ export class Ingest {
 
   hello(hostId: string, msg: HelloMessage): Promise<ConfigMessage> {
     return this.#serial(hostId, async () => {
-      const state = await this.#stateOf(hostId);
+      const state = this.#compareAckedSeq(hostId, await this.#stateOf(hostId), msg.last_acked_seq ?? 0);
       const o = this.#d.options;
       const fullInventory = state.inventory_sha256 === null || (msg.inventory_sha256 !== undefined && msg.inventory_sha256 !== state.inventory_sha256);
-      return { type: 'config', interval_s: o.checkinIntervalS, jitter_s: o.jitterS, full_inventory: fullInventory };
+      // Only an agent that sent pending_sha256 knows full_pending (older agents' schema would refuse
+      // the whole config); it always sends the list when it has no acknowledged hash.
+      const fullPending = msg.pending_sha256 !== undefined && msg.pending_sha256 !== state.pending_sha256;
+      return { type: 'config', interval_s: o.checkinIntervalS, jitter_s: o.jitterS, full_inventory: fullInventory, ...(fullPending ? { full_pending: true } : {}) };
     });
+  }
+
+  /** See acked-seq.ts: records COL_ACKS_LOST at once; remembers a hello that is behind. */
+  #compareAckedSeq(hostId: string, state: HostState, acked: number): HostState {
+    this.#behind.delete(hostId);
+    const verdict = compareAckedSeq(state.agent_seq, acked);
+    if (verdict.kind === 'in-step') return state;
+    if (verdict.kind === 'behind') {
+      this.#behind.set(hostId, acked);
+      this.#d.log?.info?.({ host_id: hostId, last_acked_seq: acked, agent_seq: state.agent_seq }, 'agent acknowledged fewer reports than were accepted: resends or a rolled-back agent');
+      return state;
+    }
+    const { anomaly } = verdict;
+    this.#d.metrics.anomalies.inc({ code: anomaly.code });
+    this.#d.log?.warn({ host_id: hostId, last_acked_seq: acked, agent_seq: state.agent_seq, code: anomaly.code }, anomaly.message);
+    const next = { ...state, agent_seq: acked, pending_anomalies: appendAnomalies(state.pending_anomalies, [anomaly]) };
+    this.#d.state.hosts.flush(); // an older record still queued must not overwrite this one
+    this.#d.state.hosts.put(next);
+    return next;
+  }
+
+  #regressed(hostId: string, state: HostState, report: ReportMessage): Warning | null {
+    const found = seqRegression(state.agent_seq, this.#behind.get(hostId), report.seq);
+    if (found !== null || report.seq > state.agent_seq) this.#behind.delete(hostId);
+    return found;
+  }
+
+  /** The pending list the host's last written envelope holds, if its hash is `sha256`. */
+  async #held(hostId: string, state: HostState, sha256: string): Promise<HeldPending | null> {
+    const cached = this.#heldPending.get(hostId);
+    if (cached?.sha256 === sha256) return cached;
+    if ((state.pending_sha256 !== null && state.pending_sha256 !== sha256) || state.last_path === null) return null;
+    const bytes = await this.#d.sink.readFile(state.last_path);
+    if (bytes === null) return null;
+    const list = parseEnvelope(bytes).pending;
+    const held = { sha256: pendingSha256(list), list };
+    this.#remember(hostId, held);
+    return held.sha256 === sha256 ? held : null;
+  }
+
+  #remember(hostId: string, held: HeldPending): void {
+    this.#heldPending.delete(hostId);
+    this.#heldPending.set(hostId, held);
+    if (this.#heldPending.size > PENDING_CACHE_HOSTS) this.#heldPending.delete(this.#heldPending.keys().next().value!);
   }
 
   submit(hostId: string, report: ReportMessage): Promise<Reply> {
@@ -122,8 +179,16 @@ export class Ingest {
     if (seen) return this.#ack(report.report_id, 'duplicate', seen.commit_id, seen.path);
     if (state.last_report_id === report.report_id) return this.#ack(report.report_id, 'duplicate', state.last_commit, state.last_path);
 
+    const held = report.body.pending === undefined ? await this.#held(hostId, state, report.body.pending_sha256!) : null;
+    const pending = resolvePending(report, held);
+    if (!pending.ok) return this.#refuse(report.report_id, pending.code, pending.message);
+    const resolved = pending.report;
+
     const now = this.#d.clock();
-    const decision = decide(state, report, now, this.#d.options);
+    const regression = this.#regressed(hostId, state, report);
+    const decided = decide(regression ? { ...state, agent_seq: report.seq - 1 } : state, resolved, now, this.#d.options);
+    const decision = regression && decided.kind !== 'nack' ? { ...decided, anomalies: [regression, ...decided.anomalies] } : decided;
+    if (regression) this.#d.log?.warn({ host_id: hostId, seq: report.seq, code: regression.code }, regression.message);
     if (decision.kind !== 'nack') for (const a of decision.anomalies) this.#d.metrics.anomalies.inc({ code: a.code });
     switch (decision.kind) {
       case 'nack':
@@ -133,13 +198,13 @@ export class Ingest {
         const next: HostState = {
           ...state,
           pending_anomalies: appendAnomalies(state.pending_anomalies, decision.anomalies),
-          ...(decision.kind === 'liveness' ? { agent_seq: report.seq, last_report_at: now.toISOString() } : {}),
+          ...(decision.kind === 'liveness' ? { agent_seq: report.seq, last_report_at: now.toISOString(), pending_sha256: pending.sha256 } : {}),
         };
         hosts.record(next, { report_id: report.report_id, agent_seq: report.seq, status: 'liveness', commit_id: null, path: null, at: now.toISOString() });
         return this.#ack(report.report_id, 'liveness');
       }
       case 'write':
-        return this.#write(hostId, state, report, decision, now);
+        return this.#write(hostId, state, resolved, pending.sha256, decision, now);
     }
   }
 
@@ -148,7 +213,7 @@ export class Ingest {
     return bytes === null ? [] : parsePackagesTsv(new TextDecoder().decode(bytes));
   }
 
-  async #write(hostId: string, state: HostState, report: ReportMessage, decision: Extract<Decision, { kind: 'write' }>, now: Date): Promise<Reply> {
+  async #write(hostId: string, state: HostState, report: ResolvedReport, pendingSha: string, decision: Extract<Decision, { kind: 'write' }>, now: Date): Promise<Reply> {
     const body = report.body;
     const packages = body.packages;
     const changes =
@@ -199,6 +264,7 @@ export class Ingest {
         last_written_at: now.toISOString(),
         inventory_sha256: body.inventory_sha256,
         inventory_count: body.inventory_count,
+        pending_sha256: pendingSha,
         agent_seq: report.seq,
         last_report_at: now.toISOString(),
         state_sha256: decision.fingerprint,
@@ -207,6 +273,7 @@ export class Ingest {
       { report_id: report.report_id, agent_seq: report.seq, status: 'written', commit_id: commit, path: written.path, at: now.toISOString() },
       mark,
     );
+    this.#remember(hostId, { sha256: pendingSha, list: body.pending });
     this.#d.metrics.reportsWritten.inc({ reason: decision.reason });
     return this.#ack(report.report_id, 'written', commit, written.path);
   }

@@ -2,6 +2,7 @@
 // the state database has no row for the host, or a write was in flight when the process died.
 import { sha256Hex } from '../../evidence/hash.ts';
 import { parseReportPath, repoPaths } from '../../evidence/paths.ts';
+import { pendingSha256 } from '../../evidence/pending-list.ts';
 import { parseEnvelope } from '../../evidence/report-envelope.ts';
 import { emptyHostState, type HostState } from '../state/host-state.ts';
 import { envelopeFingerprint } from './state-fingerprint.ts';
@@ -55,6 +56,7 @@ export async function deriveHostState(repo: RepoView, hostId: string, known: Hos
     last_written_at: e.received_at,
     inventory_sha256: e.inventory.sha256,
     inventory_count: e.inventory.count,
+    pending_sha256: pendingSha256(e.pending),
     agent_seq: Math.max(e.agent_seq, base.agent_seq),
     last_report_at: later(e.received_at, base.last_report_at),
     state_sha256: envelopeFingerprint(e),

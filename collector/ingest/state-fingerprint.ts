@@ -4,11 +4,11 @@
 // from a written envelope alike, so it can be re-derived from the repository.
 import { canonicalJson } from '../../evidence/canonical-json.ts';
 import { sha256Hex } from '../../evidence/hash.ts';
-import type { ReportBody, ReportEnvelope } from '../../evidence/types.gen.ts';
+import type { PendingUpdate, ReportBody, ReportEnvelope } from '../../evidence/types.gen.ts';
 
-type Facts = Pick<ReportBody, 'hostname' | 'machine_id' | 'os' | 'arch' | 'kernel' | 'boot_time' | 'addresses' | 'package_manager' | 'pending' | 'agent_version'>;
+type Facts = Pick<ReportBody, 'hostname' | 'machine_id' | 'os' | 'arch' | 'kernel' | 'boot_time' | 'addresses' | 'package_manager' | 'agent_version'> & { pending: PendingUpdate[] };
 
-function pendingKey(p: ReportBody['pending'][number]): string {
+function pendingKey(p: PendingUpdate): string {
   return `${p.name}\t${p.arch}\t${p.candidate}`;
 }
 

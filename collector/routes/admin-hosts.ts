@@ -1,5 +1,5 @@
-// Admin API: hosts (list from state, one host from the repository) and meta.yaml edits, which
-// are validated against the meta schema, committed and audited.
+// Admin API: hosts (list from state, one host from the repository), meta.yaml edits, which
+// are validated against the meta schema, committed and audited, and collect-now to a live agent.
 import type { FastifyInstance } from 'fastify';
 import { stringify, parse } from 'yaml';
 import { repoPaths } from '../../evidence/paths.ts';
@@ -10,6 +10,11 @@ import type { CollectorContext } from '../context.ts';
 import { colError } from '../errors.ts';
 import { actionContext, hostIdParam, ID_PARAMS } from './admin-common.ts';
 
+const COLLECT_NOW_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { full_inventory: { type: 'boolean' }, full_pending: { type: 'boolean' } },
+} as const;
 
 async function readYaml(ctx: CollectorContext, path: string): Promise<unknown> {
   const bytes = await ctx.sink.readFile(path);
@@ -56,5 +61,22 @@ export function adminHostRoutes(app: FastifyInstance, ctx: CollectorContext): vo
       auditInput({ actor: a.actor, action: 'host.meta-edited', source: a.source, target: { type: 'host', id }, time: a.now, details: { fields: changed.slice(0, 32) } }),
     ]);
     return { host_id: id, meta, commit };
+  });
+
+  // Changes no state, but it is an admin action that makes a host report (and possibly new
+  // evidence appear) at a time a person chose: audited, like every other admin action.
+  app.post('/api/v1/admin/hosts/:id/collect-now', { schema: { params: ID_PARAMS, body: COLLECT_NOW_BODY } }, async (request, reply) => {
+    const id = hostIdParam(request.params, 'host');
+    const a = actionContext(ctx, request);
+    const body = (request.body ?? {}) as { full_inventory?: boolean; full_pending?: boolean };
+    if (!ctx.state.devices.get(id)) throw colError('COL_NOT_FOUND', `no host ${id}`);
+    const r = ctx.gateway.collectNow(id, { fullInventory: body.full_inventory === true, fullPending: body.full_pending === true });
+    if (!r.sent) throw colError('COL_HOST_NOT_CONNECTED', `host ${id} has no live connection`, { data: { host_id: id } });
+    await a.record(
+      auditInput({ actor: a.actor, action: 'host.collect-now', source: a.source, target: { type: 'host', id }, time: a.now, details: { full_inventory: r.full_inventory, full_pending: r.full_pending } }),
+      `collect-now ${id}`,
+    );
+    reply.code(202);
+    return { host_id: id, ...r };
   });
 }

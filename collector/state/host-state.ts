@@ -21,6 +21,8 @@ export interface HostState {
   last_written_at: string | null;
   inventory_sha256: string | null;
   inventory_count: number | null;
+  /** pending_sha256 of the pending list in the last written envelope (null: not known yet). */
+  pending_sha256: string | null;
   /** Highest agent seq accepted (written or liveness). */
   agent_seq: number;
   /** received_at of the last accepted report, written or liveness. */
@@ -62,6 +64,7 @@ export function emptyHostState(hostId: string): HostState {
     last_written_at: null,
     inventory_sha256: null,
     inventory_count: null,
+    pending_sha256: null,
     agent_seq: 0,
     last_report_at: null,
     state_sha256: null,
@@ -108,9 +111,9 @@ export class HostStateStore {
     sql(
       this.#db,
       `INSERT OR REPLACE INTO host_state (host_id, seq, last_hash, last_report_id, last_path, last_commit, last_written_at,
-         inventory_sha256, inventory_count, agent_seq, last_report_at, state_sha256, pending_anomalies)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(s.host_id, s.seq, s.last_hash, s.last_report_id, s.last_path, s.last_commit, s.last_written_at, s.inventory_sha256, s.inventory_count, s.agent_seq, s.last_report_at, s.state_sha256, JSON.stringify(s.pending_anomalies));
+         inventory_sha256, inventory_count, pending_sha256, agent_seq, last_report_at, state_sha256, pending_anomalies)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(s.host_id, s.seq, s.last_hash, s.last_report_id, s.last_path, s.last_commit, s.last_written_at, s.inventory_sha256, s.inventory_count, s.pending_sha256, s.agent_seq, s.last_report_at, s.state_sha256, JSON.stringify(s.pending_anomalies));
   }
 
   /** Forgets derived state so the next report re-derives it from the repository. */

@@ -101,6 +101,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX seen_reports_by_status_at ON seen_reports (status, at);
     `,
   },
+  {
+    version: 3,
+    description: 'hash of the pending-updates list the collector holds per host',
+    sql: `
+      ALTER TABLE host_state ADD COLUMN pending_sha256 TEXT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

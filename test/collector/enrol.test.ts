@@ -56,4 +56,28 @@ describe('enrolment', () => {
     const refused = (await c.sink.reader.auditEntries()).filter((e) => e.action === 'enrol.refused').map((e) => e.code);
     expect(refused).toEqual(['COL_SOURCE_NOT_ALLOWED', 'COL_ENROL_CAP_REACHED', 'COL_TOKEN_EXPIRED', 'COL_TOKEN_REVOKED', 'COL_TOKEN_INVALID']);
   });
+
+  it('believes X-Forwarded-For only from configured proxies, for scopes and the audit source', async () => {
+    const viaProxy = (token: string, forwardedFor: string, hostname: string) =>
+      c.app.inject({ method: 'POST', url: '/api/v1/enroll', payload: enrolBody(token, hostname), remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': forwardedFor } });
+    c = await startTestCollector();
+    let scoped = await createToken({ cidrs: ['203.0.113.0/24'] });
+    // No trusted proxy: the header is anyone's to forge and is ignored.
+    expect((await viaProxy(scoped, '203.0.113.7', 'a')).json().code).toBe('COL_SOURCE_NOT_ALLOWED');
+    await c.close();
+
+    c = await startTestCollector({ options: { trustProxy: ['10.0.0.0/24'] } });
+    scoped = await createToken({ cidrs: ['203.0.113.0/24'] });
+    const ok = await viaProxy(scoped, '198.51.100.9, 203.0.113.7', 'b');
+    expect(ok.statusCode, ok.body).toBe(200);
+    // A client-supplied left-most entry cannot pretend to be inside the scope.
+    expect((await viaProxy(scoped, '203.0.113.7, 198.51.100.9', 'c')).json().code).toBe('COL_SOURCE_NOT_ALLOWED');
+    const audit = await c.sink.reader.auditEntries();
+    expect(audit.find((e) => e.action === 'enrol.accepted')).toMatchObject({ source: '203.0.113.7' });
+    expect(audit.find((e) => e.action === 'enrol.refused')).toMatchObject({ source: '198.51.100.9' });
+  });
+
+  it('refuses an invalid trust_proxy entry at start with a coded error', async () => {
+    await expect(startTestCollector({ options: { trustProxy: ['10.0.0.1/8'] } })).rejects.toMatchObject({ code: 'COL_SCOPE_INVALID' });
+  });
 });

@@ -1,6 +1,7 @@
 // Synthetic agent reports for collector tests.
 import { inventorySha256 } from '../../evidence/packages-tsv.ts';
-import type { HistoryEvent, Package, ReportBody, ReportMessage } from '../../evidence/types.gen.ts';
+import type { ResolvedReport } from '../../collector/ingest/pending.ts';
+import type { HistoryEvent, Package, PendingUpdate, ReportBody } from '../../evidence/types.gen.ts';
 
 export function makePackages(n: number, version = '1.0-1'): Package[] {
   return Array.from({ length: n }, (_, i) => ({ name: `pkg${String(i).padStart(5, '0')}`, arch: 'amd64', version }));
@@ -19,7 +20,7 @@ export interface BodyOpts {
   kernel?: ReportBody['kernel'];
 }
 
-export function reportBody(o: BodyOpts): ReportBody {
+export function reportBody(o: BodyOpts): ReportBody & { pending: PendingUpdate[] } {
   return {
     collected_at: o.collectedAt ?? new Date().toISOString(),
     agent_version: '0.1.0',
@@ -41,6 +42,6 @@ export function reportId(tag: string, seq: number): string {
   return `rep_${tag}_${String(seq).padStart(10, '0')}`;
 }
 
-export function reportMsg(seq: number, body: ReportBody, tag = 'aaaa'): ReportMessage {
+export function reportMsg(seq: number, body: ResolvedReport['body'], tag = 'aaaa'): ResolvedReport {
   return { type: 'report', report_id: reportId(tag, seq), seq, body };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressAllowed, isLoopbackHost, normaliseAddress, parseCidr } from '../../../collector/auth/cidr.ts';
+import { addressAllowed, clientAddress, isLoopbackHost, normaliseAddress, parseCidr } from '../../../collector/auth/cidr.ts';
 
 describe('CIDR scope', () => {
   it.each([
@@ -33,4 +33,16 @@ describe('CIDR scope', () => {
     expect(['127.0.0.1', '127.9.9.9', '::1', '[::1]', 'localhost'].map(isLoopbackHost)).toEqual([true, true, true, true, true]);
     expect(['0.0.0.0', '10.0.0.1', '::', 'example.com'].map(isLoopbackHost)).toEqual([false, false, false, false]);
   });
+
+  it('takes the client address from X-Forwarded-For only through trusted proxies', () => {
+    const proxies = ['10.0.0.0/24', '2001:db8::/64'];
+    expect(clientAddress('10.0.0.2', '203.0.113.7', [])).toBe('10.0.0.2');
+    expect(clientAddress('10.0.0.2', '203.0.113.7', proxies)).toBe('203.0.113.7');
+    expect(clientAddress('::ffff:10.0.0.2', ['198.51.100.1, 203.0.113.7', '10.0.0.5'], proxies)).toBe('203.0.113.7');
+    expect(clientAddress('192.0.2.1', '203.0.113.7', proxies)).toBe('192.0.2.1');
+    expect(clientAddress('2001:db8::9', '203.0.113.7', proxies)).toBe('203.0.113.7');
+    expect(clientAddress('10.0.0.2', 'not-an-address', proxies)).toBeNull();
+    expect(clientAddress('10.0.0.2', undefined, proxies)).toBe('10.0.0.2');
+  });
 });
+

@@ -49,4 +49,12 @@ describe('decide', () => {
     const ahead = { ...body, collected_at: '2025-02-01T13:00:00Z' };
     expect(decide(written, reportMsg(8, ahead), now, opts)).toMatchObject({ anomalies: [{ code: 'COL_CLOCK_SKEW' }] });
   });
+  it('writes a heartbeat at the first check-in of a new UTC day, not only 24 h after the last envelope', () => {
+    const lateWritten = { ...written, last_written_at: '2025-02-01T23:30:00.000Z' };
+    expect(decide(lateWritten, reportMsg(8, body), new Date('2025-02-01T23:59:59Z'), opts)).toMatchObject({ kind: 'liveness' });
+    expect(decide(lateWritten, reportMsg(8, body), new Date('2025-02-02T00:10:00Z'), opts)).toMatchObject({ kind: 'write', reason: 'heartbeat' });
+    // with an hourly cadence the periods are clock hours
+    expect(decide(lateWritten, reportMsg(8, body), new Date('2025-02-01T23:59:00Z'), { ...opts, cadenceMs: 3_600_000 })).toMatchObject({ kind: 'liveness' });
+    expect(decide(lateWritten, reportMsg(8, body), new Date('2025-02-02T00:00:00Z'), { ...opts, cadenceMs: 3_600_000 })).toMatchObject({ kind: 'write', reason: 'heartbeat' });
+  });
 });
