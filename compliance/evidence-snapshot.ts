@@ -1,6 +1,7 @@
 // The judgement layer's view of an evidence repository: plain data, already read and parsed.
 // evaluate() is a pure function of this; compliance/load-evidence.ts builds it from a real repo.
-import type { AuditEntry, ExceptionRecord, HostMeta, HostRecord, KeysFile, Package, ReportEnvelope } from '../evidence/types.gen.ts';
+import type { AuditEntry, ExceptionRecord, HostMeta, HostRecord, KeysFile, Package } from '../evidence/types.gen.ts';
+import type { ReportFacts } from './report-facts.ts';
 
 /** A repository file the model may cite: its path, a commit containing it, and its sha256. */
 export interface FileRef {
@@ -11,8 +12,11 @@ export interface FileRef {
 }
 
 export interface SnapshotReport extends FileRef {
-  /** Parsed, schema-valid envelope. `sha256` is of the exact envelope bytes (the chain's `previous`). */
-  readonly envelope: ReportEnvelope;
+  /**
+   * What is judged of the parsed, schema-valid envelope (a full ReportEnvelope will do; the loader
+   * keeps only these fields). `sha256` is of the exact envelope bytes (the chain's `previous`).
+   */
+  readonly envelope: ReportFacts;
 }
 
 /** One version of hosts/<id>/packages.tsv, looked up by the sha256 a report's inventory names. */

@@ -1,12 +1,13 @@
 // Walks one host's reports in seq order and finds, per advisory, the spans of reports in which an
 // affected version was installed. Matching runs only when packages.tsv changed, and then only for
 // the packages whose version changed: a year of daily heartbeats costs one lookup per report.
-import type { Package, ReportEnvelope } from '../evidence/types.gen.ts';
+import type { Package } from '../evidence/types.gen.ts';
 import type { HostEcosystem } from './ecosystem.ts';
 import { cmpError } from './errors.ts';
 import type { SnapshotInventory, SnapshotReport } from './evidence-snapshot.ts';
 import { isKernelPackage, latestInstalledKernel, newestKernelsOnly, runningKernelPackage } from './findings-kernel.ts';
 import type { Matcher, MatchRow } from './osv-matcher.ts';
+import type { ReportFacts } from './report-facts.ts';
 
 export interface Exposure {
   readonly advisory_id: string;
@@ -119,7 +120,7 @@ function byAdvisory(rowsByPkg: Map<string, MatchRow[]>): Map<string, MatchRow[]>
   return out;
 }
 
-function inventoryOf(index: Map<string, SnapshotInventory>, envelope: ReportEnvelope, path: string): SnapshotInventory {
+function inventoryOf(index: Map<string, SnapshotInventory>, envelope: ReportFacts, path: string): SnapshotInventory {
   const inv = index.get(envelope.inventory.sha256);
   if (!inv) {
     throw cmpError('CMP_EVIDENCE_INVALID', `${path} names inventory ${envelope.inventory.sha256}, which no version of ${envelope.inventory.path} has`, {

@@ -1,6 +1,6 @@
 // Turns one host's exposures into findings: when the host was exposed, when the fix was published
-// and the problem detected, which policy version's SLA applies, when it was remediated, and the
-// status as of period end (with the exceptions that name it).
+// and the problem detected, which policy version's SLA applies, when it was remediated (or the
+// host decommissioned), and the status as of period end (with the exceptions that name it).
 import { sha256Hex } from '../evidence/hash.ts';
 import type { HostEcosystem } from './ecosystem.ts';
 import type { SnapshotHost, SnapshotReport } from './evidence-snapshot.ts';
@@ -66,29 +66,52 @@ interface Timing {
   readonly clock: Clock;
   readonly detectedIdx: number | null;
   readonly remediatedIdx: number | null;
+  /** The exposure was ended by the host's decommissioning, not by a report. */
+  readonly decommissioned: boolean;
+}
+
+/**
+ * Decommissioning ends an exposure like a remediation: the host and its vulnerable package left
+ * service. Reports after that instant start nothing (they are a decommissioned-reporting host
+ * finding instead), so a detection after it does not count.
+ */
+function endAtDecommission(facts: ClockFacts, decomMs: number | null): { facts: ClockFacts; decommissioned: boolean } {
+  if (decomMs === null) return { facts, decommissioned: false };
+  const detectedMs = facts.detectedMs !== null && facts.detectedMs >= decomMs ? null : facts.detectedMs;
+  if (facts.remediatedMs !== null && facts.remediatedMs <= decomMs) return { facts: { ...facts, detectedMs }, decommissioned: false };
+  return { facts: { ...facts, detectedMs, remediatedMs: decomMs }, decommissioned: true };
 }
 
 /** Decides the policy version (in force at the clock start), the class, the clock and remediation. */
-function timing(exp: Exposure, times: readonly number[], ctx: FindingContext): Timing | null {
+function timing(exp: Exposure, times: readonly number[], ctx: FindingContext, decomMs: number | null): Timing | null {
   const row = exp.rows[0] as MatchRow;
   const publishedMs = timeMs(row.published ?? row.modified);
   if (!(publishedMs < ctx.bounds.asOfMs)) return null;
+  if (decomMs !== null && (times[exp.startIdx] as number) >= decomMs) return null;
   const affectedUntil = (exp.kernel ? exp.runningEndIdx : exp.endIdx) ?? times.length;
   const detectedIdx = firstAtOrAfter(times, exp.startIdx, affectedUntil, publishedMs);
   const unfixed = exp.rows.every((r) => r.unfixed);
+  const fixPublishedMs = unfixed ? publishedMs : timeMs(row.fix_published);
   const build = (policy: Policy): Timing => {
     const remediatedIdx = exp.kernel && policy.kernel_requires_reboot ? exp.runningEndIdx : exp.endIdx;
-    const facts: ClockFacts = {
+    const ended = endAtDecommission({
       exposedMs: times[exp.startIdx] as number,
       publishedMs,
+      fixPublishedMs,
       unfixed,
       detectedMs: detectedIdx === null ? null : (times[detectedIdx] as number),
       remediatedMs: remediatedIdx === null ? null : (times[remediatedIdx] as number),
-    };
+    }, decomMs);
+    const facts = ended.facts;
     const cls = severityClass(policy, row.severity);
-    return { policy, cls, facts, clock: startClock(policy, cls, facts), detectedIdx, remediatedIdx };
+    return {
+      policy, cls, facts, clock: startClock(policy, cls, facts),
+      detectedIdx: facts.detectedMs === null ? null : detectedIdx,
+      remediatedIdx: ended.decommissioned ? null : remediatedIdx,
+      decommissioned: ended.decommissioned,
+    };
   };
-  const first = build(slaPolicyAt(ctx.policies, publishedMs));
+  const first = build(slaPolicyAt(ctx.policies, fixPublishedMs));
   const final = first.clock.clockMs === null ? first : build(slaPolicyAt(ctx.policies, first.clock.clockMs));
   const rem = final.facts.remediatedMs;
   if (rem !== null && (rem <= publishedMs || rem < ctx.bounds.startMs)) return null;
@@ -101,8 +124,9 @@ function severityOf(row: MatchRow, cls: SeverityClassId): ModelFinding['severity
   return { class: cls, label: s.source === 'none' ? null : s.label, source, score: s.score ?? null };
 }
 
-function evidenceOf(exp: Exposure, tm: Timing, reports: readonly SnapshotReport[]): EvidenceRef[] {
-  const lastAffected = (tm.remediatedIdx ?? reports.length) - 1;
+function evidenceOf(host: SnapshotHost, exp: Exposure, tm: Timing, reports: readonly SnapshotReport[]): EvidenceRef[] {
+  const end = tm.decommissioned ? reports.findIndex((r) => Date.parse(r.envelope.received_at) >= (tm.facts.remediatedMs as number)) : -1;
+  const lastAffected = (tm.remediatedIdx ?? (end >= 0 ? end : reports.length)) - 1;
   const idx: Array<[number | null, string]> = [[exp.startIdx, 'first-seen'], [tm.detectedIdx, 'detected'], [lastAffected, 'last-affected'], [tm.remediatedIdx, 'remediated']];
   const seen = new Set<number>();
   const out: EvidenceRef[] = [];
@@ -111,6 +135,7 @@ function evidenceOf(exp: Exposure, tm: Timing, reports: readonly SnapshotReport[
     seen.add(i);
     out.push(...ref(reports[i], role));
   }
+  if (tm.decommissioned && host.meta_file) out.push({ path: host.meta_file.path, commit: host.meta_file.commit, role: 'decommissioned' });
   return out;
 }
 
@@ -123,7 +148,7 @@ function findingRow(host: SnapshotHost, exp: Exposure, tm: Timing, reports: read
   const { status, exception } = judgeAt(tm.clock, tm.facts, rules, ctx.bounds.asOfMs);
   const ageFrom = tm.clock.clockMs ?? tm.facts.exposedMs;
   const ageTo = tm.facts.remediatedMs ?? ctx.bounds.asOfMs;
-  const evidence = evidenceOf(exp, tm, reports);
+  const evidence = evidenceOf(host, exp, tm, reports);
   if (exception) evidence.push({ path: exception.file, commit: exception.commit, role: 'exception' });
   const exposedSince = isoTime(tm.facts.exposedMs);
   return {
@@ -137,7 +162,8 @@ function findingRow(host: SnapshotHost, exp: Exposure, tm: Timing, reports: read
       fixed_version: tm.facts.unfixed ? null : row.fixed_version, kernel: exp.kernel,
       severity: severityOf(row, tm.cls),
       exposed_since: exposedSince,
-      fix_published_at: tm.facts.unfixed ? null : isoTime(tm.facts.publishedMs),
+      fix_published_at: tm.facts.unfixed ? null : isoTime(tm.facts.fixPublishedMs),
+      fix_published_source: tm.facts.unfixed ? null : row.fix_published_source,
       detected_at: isoTimeOrNull(tm.facts.detectedMs),
       clock_started_at: isoTimeOrNull(tm.clock.clockMs),
       due_at: isoTimeOrNull(tm.clock.dueMs),
@@ -150,18 +176,22 @@ function findingRow(host: SnapshotHost, exp: Exposure, tm: Timing, reports: read
   };
 }
 
-/** Findings of one host; `reports` are its reports received before as_of (seq order), `times` their received_at in ms. */
+/**
+ * Findings of one host; `reports` are its reports received before as_of (seq order), `times` their
+ * received_at in ms; `decommissionedMs` the instant its meta.yaml says it left service (null: never).
+ */
 export function judgeHost(
   host: SnapshotHost,
   reports: readonly SnapshotReport[],
   times: readonly number[],
   eco: HostEcosystem,
   ctx: FindingContext,
+  decommissionedMs: number | null = null,
 ): { findings: JudgedFinding[]; unparsed: number } {
   const { exposures, unparsed } = hostExposures(reports, host.inventories, eco, ctx.matcher);
   const findings: JudgedFinding[] = [];
   for (const exp of exposures) {
-    const tm = timing(exp, times, ctx);
+    const tm = timing(exp, times, ctx, decommissionedMs);
     if (tm) findings.push(findingRow(host, exp, tm, reports, ctx));
   }
   return { findings, unparsed };

@@ -1,55 +1,232 @@
-// One pass over the evidence repository's history for load-evidence.ts: a diff of tree object ids
-// between consecutive commits, descending only into subtrees that changed. It yields the commit
-// that last changed every file under hosts/ and every version of each host's packages.tsv.
+// One pass over the evidence repository's history for load-evidence.ts (reader.walkChanges: only
+// changed subtrees are read, objects in the order they were written). It yields every report at the
+// judged commit, parsed once, with the commit that added it; the packages.tsv versions those reports
+// name; the commit that last changed every other file under hosts/; and each exception's history.
+import { sha256Hex } from '../evidence/hash.ts';
+import { parseReportPath } from '../evidence/paths.ts';
 import type { CommitInfo, EvidenceReader } from '../evidence/reader.ts';
+import { parseEnvelope } from '../evidence/report-envelope.ts';
+import type { Package } from '../evidence/types.gen.ts';
+import type { SnapshotInventory } from './evidence-snapshot.ts';
+import { projectReport, type ReportFacts } from './report-facts.ts';
 
 export interface HistoryProgress {
   readonly done: number;
   readonly total: number;
 }
 
-export interface InventoryBlob {
-  readonly oid: string;
+export interface ScannedReport {
+  readonly path: string;
+  readonly seq: number;
+  /** The commit that added (or last changed) the envelope. */
   readonly commit: string;
+  readonly sha256: string;
+  /** Only what is judged of the envelope (compliance/report-facts.ts), parts shared with the report before. */
+  readonly envelope: ReportFacts;
 }
 
 export interface HostsHistory {
-  /** Path → the last commit (up to the judged one) that added or changed it; signatures left out. */
+  /** Path → the last commit (up to the judged one) that added or changed it; reports and signatures left out. */
   readonly lastChanged: Map<string, string>;
-  /** Host id → every blob its packages.tsv has had, oldest first. */
-  readonly inventories: Map<string, InventoryBlob[]>;
+  /** Host id → its reports at the judged commit, in seq order. */
+  readonly reports: Map<string, ScannedReport[]>;
+  /** Host id → the packages.tsv versions its reports name, each with the first commit that wrote it. */
+  readonly inventories: Map<string, SnapshotInventory[]>;
+  /** Path under exceptions/ → the commits that added, changed or removed it, oldest first. */
+  readonly exceptionCommits: Map<string, CommitInfo[]>;
 }
 
-const INVENTORY = /^hosts\/(h_[0-9a-f]{16})\/packages\.tsv$/;
+const HOST_FILE = /^hosts\/(h_[0-9a-f]{16})\/([^/]+)$/;
+const decoder = new TextDecoder();
 
-export function hostsHistory(reader: EvidenceReader, commits: readonly CommitInfo[], onProgress?: (p: HistoryProgress) => void): HostsHistory {
-  const lastChanged = new Map<string, string>();
-  const inventories = new Map<string, InventoryBlob[]>();
-  const record = (path: string, oid: string, commit: string): void => {
-    lastChanged.set(path, commit);
-    const m = INVENTORY.exec(path);
-    if (!m) return;
-    const list = inventories.get(m[1] as string);
-    if (list) list.push({ oid, commit });
-    else inventories.set(m[1] as string, [{ oid, commit }]);
-  };
-  const walk = (dir: string, cur: string, prev: string | null, commit: string): void => {
-    const before = new Map(prev === null ? [] : reader.odb.tree(prev).map((e) => [e.name, e.oid]));
-    for (const e of reader.odb.tree(cur)) {
-      const old = before.get(e.name);
-      if (old === e.oid) continue;
-      const path = `${dir}/${e.name}`;
-      if (e.mode === '40000') walk(path, e.oid, old ?? null, commit);
-      else if (!e.name.endsWith('.asc')) record(path, e.oid, commit);
+interface InventoryVersion {
+  readonly oid: string;
+  readonly sha256: string;
+  readonly commit: string;
+  packages: readonly Package[] | null;
+}
+
+/**
+ * Parses packages.tsv versions of one host. Consecutive versions differ in a few lines, so a line
+ * equal to one of the previous version reuses its Package object: memory grows with changes, not
+ * versions. Lines are sorted, so the previous version is matched in one forward pass. Names,
+ * architectures and versions repeat across hosts: each is kept once (`strings`, shared by parsers).
+ */
+class InventoryParser {
+  #lines: string[] = [];
+  #packages: Package[] = [];
+  readonly #strings: Map<string, string>;
+
+  constructor(strings: Map<string, string>) {
+    this.#strings = strings;
+  }
+
+  #intern(s: string): string {
+    const have = this.#strings.get(s);
+    if (have !== undefined) return have;
+    this.#strings.set(s, s);
+    return s;
+  }
+
+  parse(text: string): Package[] {
+    const lines = text.split('\n');
+    const packages: Package[] = [];
+    const kept: string[] = [];
+    const oldLines = this.#lines;
+    let j = 0;
+    for (const line of lines) {
+      if (line === '' || line.startsWith('#')) continue;
+      while (j < oldLines.length && oldLines[j]! < line) j++;
+      let p: Package;
+      if (j < oldLines.length && oldLines[j] === line) p = this.#packages[j]!;
+      else {
+        const [name = '', arch = '', version = '', source = '', sourceVersion = ''] = line.split('\t').map((f) => this.#intern(f));
+        p = { name, arch, version, source: source || name, source_version: sourceVersion || version };
+      }
+      kept.push(line);
+      packages.push(p);
     }
+    this.#lines = kept;
+    this.#packages = packages;
+    return packages;
+  }
+}
+
+/** A report whose envelope fails its schema: reported only if it is still there at the judged commit. */
+interface BadReport {
+  readonly path: string;
+  readonly error: unknown;
+}
+
+export interface HistoryOptions {
+  readonly onProgress?: (p: HistoryProgress) => void;
+  /** Only these hosts (a shard, for worker threads); default every host. */
+  readonly hosts?: (hostId: string) => boolean;
+  /** Also read exceptions/ history; default true. */
+  readonly exceptions?: boolean;
+}
+
+const HOST_DIR = /^hosts\/(h_[0-9a-f]{16})$/;
+
+/** The shard (of `count`) a host belongs to: host ids are random, so shards are even. */
+export function shardOf(hostId: string, count: number): number {
+  return parseInt(hostId.slice(-6), 16) % count;
+}
+
+export function hostsHistory(reader: EvidenceReader, commits: readonly CommitInfo[], opts: HistoryOptions = {}): HostsHistory {
+  const { onProgress, hosts } = opts;
+  const lastChanged = new Map<string, string>();
+  const reports = new Map<string, ScannedReport | BadReport>();
+  const versions = new Map<string, InventoryVersion[]>();
+  const parsers = new Map<string, InventoryParser>();
+  /** Inventory sha256s named by any envelope read so far, per host: which versions to parse at once. */
+  const named = new Map<string, Set<string>>();
+  const exceptionCommits = new Map<string, CommitInfo[]>();
+  let pending: { host: string; version: InventoryVersion; bytes: Uint8Array }[] = [];
+  const strings = new Map<string, string>();
+  const parserOf = (host: string): InventoryParser => {
+    let p = parsers.get(host);
+    if (!p) parsers.set(host, (p = new InventoryParser(strings)));
+    return p;
   };
-  const hostsTree = (tree: string): string | null => reader.odb.tree(tree).find((e) => e.name === 'hosts' && e.mode === '40000')?.oid ?? null;
-  let prev: string | null = null;
-  commits.forEach((c, i) => {
-    const cur = hostsTree(c.tree);
-    if (cur !== null && cur !== prev) walk('hosts', cur, prev, c.commit);
-    prev = cur;
-    if ((i + 1) % 500 === 0 || i + 1 === commits.length) onProgress?.({ done: i + 1, total: commits.length });
+  /** Each host's latest report read so far: the next one shares the parts it repeats. */
+  const lastReport = new Map<string, ScannedReport>();
+
+  reader.walkChanges(commits, {
+    roots: opts.exceptions === false ? ['hosts'] : ['hosts', 'exceptions'],
+    skip: (name) => name.endsWith('.asc'),
+    ...(hosts ? { follow: (dir: string) => { const m = HOST_DIR.exec(dir); return !m || hosts(m[1] as string); } } : {}),
+    onChange: ({ path, oid, commit }) => {
+      if (path.startsWith('exceptions/')) {
+        const list = exceptionCommits.get(path);
+        if (list) list.push(commit);
+        else exceptionCommits.set(path, [commit]);
+        return;
+      }
+      const report = parseReportPath(path);
+      if (report) {
+        if (oid === null) {
+          reports.delete(path);
+          return;
+        }
+        const bytes = reader.odb.readTyped(oid, 'blob');
+        try {
+          const full = parseEnvelope(bytes);
+          const before = lastReport.get(report.hostId);
+          const envelope = projectReport(full, before?.envelope ?? null, before?.sha256 ?? null);
+          const scanned: ScannedReport = { path, seq: report.seq, commit: commit.commit, sha256: sha256Hex(bytes), envelope };
+          reports.set(path, scanned);
+          lastReport.set(report.hostId, scanned);
+          const set = named.get(report.hostId);
+          if (set) set.add(envelope.inventory.sha256);
+          else named.set(report.hostId, new Set([envelope.inventory.sha256]));
+        } catch (error) {
+          reports.set(path, { path, error });
+        }
+        return;
+      }
+      if (oid === null) {
+        lastChanged.delete(path);
+        return;
+      }
+      lastChanged.set(path, commit.commit);
+      const file = HOST_FILE.exec(path);
+      if (file?.[2] !== 'packages.tsv') return;
+      const host = file[1] as string;
+      const list = versions.get(host) ?? [];
+      versions.set(host, list);
+      const same = list.find((v) => v.oid === oid);
+      if (same) {
+        list.push({ ...same, commit: commit.commit });
+        return;
+      }
+      const bytes = reader.odb.readTyped(oid, 'blob');
+      const version: InventoryVersion = { oid, sha256: sha256Hex(bytes), commit: commit.commit, packages: null };
+      list.push(version);
+      pending.push({ host, version, bytes });
+    },
+    // A commit's packages.tsv comes before its reports in tree order: decide once all are read.
+    onCommit: (_commit, i) => {
+      for (const { host, version, bytes } of pending) {
+        if (named.get(host)?.has(version.sha256)) version.packages = parserOf(host).parse(decoder.decode(bytes));
+      }
+      pending = [];
+      if ((i + 1) % 50 === 0 || i + 1 === commits.length) onProgress?.({ done: i + 1, total: commits.length });
+    },
   });
-  return { lastChanged, inventories };
+
+  const byHost = new Map<string, ScannedReport[]>();
+  for (const r of reports.values()) {
+    if ('error' in r) throw r.error;
+    const host = (parseReportPath(r.path) as { hostId: string }).hostId;
+    const list = byHost.get(host);
+    if (list) list.push(r);
+    else byHost.set(host, [r]);
+  }
+  const inventories = new Map<string, SnapshotInventory[]>();
+  for (const [host, list] of byHost) {
+    list.sort((a, b) => a.seq - b.seq || (a.path < b.path ? -1 : 1));
+    const wanted = new Set(list.map((r) => r.envelope.inventory.sha256));
+    const out: SnapshotInventory[] = [];
+    for (const v of versions.get(host) ?? []) {
+      if (!wanted.delete(v.sha256)) continue;
+      // Named only by a later report than the one that wrote it (or never parsed): read it now.
+      const packages = v.packages ?? parserOf(host).parse(decoder.decode(reader.odb.readTyped(v.oid, 'blob')));
+      out.push({ sha256: v.sha256, commit: v.commit, packages });
+    }
+    inventories.set(host, out);
+  }
+  return { lastChanged, reports: byHost, inventories, exceptionCommits };
+}
+
+/** Combines the results of disjoint host shards. */
+export function mergeHistories(parts: readonly HostsHistory[]): HostsHistory {
+  const [first, ...rest] = parts as [HostsHistory, ...HostsHistory[]];
+  for (const p of rest) {
+    for (const [k, v] of p.lastChanged) first.lastChanged.set(k, v);
+    for (const [k, v] of p.reports) first.reports.set(k, v);
+    for (const [k, v] of p.inventories) first.inventories.set(k, v);
+    for (const [k, v] of p.exceptionCommits) first.exceptionCommits.set(k, v);
+  }
+  return first;
 }

@@ -1,13 +1,13 @@
 // The thin adapter from a real evidence repository (evidence/reader.ts) to the EvidenceSnapshot
 // the engine judges: hosts, reports, packages.tsv versions, exceptions with their history, keys
 // and audit entries at one commit, each file with the commit that last changed it.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { sha256Hex } from '../evidence/hash.ts';
-import { parsePackagesTsv } from '../evidence/packages-tsv.ts';
 import { openReader, type CommitInfo, type EvidenceReader, type HostEntry } from '../evidence/reader.ts';
-import type { Package } from '../evidence/types.gen.ts';
 import { cmpError } from './errors.ts';
 import type { EvidenceSnapshot, FileRef, SnapshotException, SnapshotHost, SnapshotInventory } from './evidence-snapshot.ts';
-import { hostsHistory, type HostsHistory } from './load-evidence-history.ts';
+import { hostsHistory, mergeHistories, shardOf, type HostsHistory, type ScannedReport } from './load-evidence-history.ts';
 import { isoTime } from './sla-time.ts';
 
 export interface LoadProgress {
@@ -22,18 +22,23 @@ export interface LoadOptions {
   /** Demo fleets; default: the repository README says "Simulated data". */
   readonly simulated?: boolean;
   /**
-   * 'exact' (default): one pass over history finds the commit that last changed each file and every
-   * packages.tsv version. 'judged': cite the judged commit for every file and read package history
-   * with the reader instead (no history pass).
+   * 'exact' (default): cite the commit that last changed each file (for reports, the one that added
+   * it). 'judged': cite the judged commit for every file. Either way evidence is read in one pass
+   * over the history (every packages.tsv version a report names, exception history).
    */
   readonly fileCommits?: 'exact' | 'judged';
   readonly onProgress?: (p: LoadProgress) => void;
+  /**
+   * Worker threads reading a share of the hosts each (the caller's thread reads one share too);
+   * default: one per further core, at most 3, for repositories of 64 hosts or more. 0: none.
+   */
+  readonly workers?: number;
   /** Called for files that cannot be used (e.g. an exception failing its schema). */
   readonly onWarning?: (message: string) => void;
 }
 
-const decoder = new TextDecoder();
-const KNOWN = new Set(['commit', 'simulated', 'fileCommits', 'onProgress', 'onWarning']);
+const KNOWN = new Set(['commit', 'simulated', 'fileCommits', 'onProgress', 'onWarning', 'workers']);
+const WORKERS_FROM_HOSTS = 64;
 
 /** The commits from the root up to `head` along first parents. */
 async function historyTo(reader: EvidenceReader, head: string): Promise<CommitInfo[]> {
@@ -43,53 +48,24 @@ async function historyTo(reader: EvidenceReader, head: string): Promise<CommitIn
   return log.slice(0, at + 1);
 }
 
-async function fileRef(reader: EvidenceReader, path: string, head: string, commits: Map<string, string>): Promise<FileRef | null> {
+async function fileRef(reader: EvidenceReader, path: string, head: string, commits: Map<string, string> | null): Promise<FileRef | null> {
   const bytes = await reader.readFile(path, head);
-  return bytes === null ? null : { path, commit: commits.get(path) ?? head, sha256: sha256Hex(bytes) };
+  return bytes === null ? null : { path, commit: commits?.get(path) ?? head, sha256: sha256Hex(bytes) };
 }
 
-/** Parses packages.tsv versions of one host, sharing one Package object per distinct line. */
-function internedParser(): (text: string) => Package[] {
-  const seen = new Map<string, Package>();
-  return (text) => {
-    const out: Package[] = [];
-    for (const line of text.split('\n')) {
-      if (line === '' || line.startsWith('#')) continue;
-      let p = seen.get(line);
-      if (!p) seen.set(line, (p = parsePackagesTsv(line)[0] as Package));
-      out.push(p);
-    }
-    return out;
-  };
-}
-
-async function inventoriesOf(reader: EvidenceReader, id: string, wanted: Set<string>, history: HostsHistory | null): Promise<SnapshotInventory[]> {
-  const parse = internedParser();
-  const out: SnapshotInventory[] = [];
-  const versions = history
-    ? (history.inventories.get(id) ?? []).map((b) => ({ commit: b.commit, bytes: reader.odb.readTyped(b.oid, 'blob') }))
-    : (await reader.packagesHistory(id)).map((v) => ({ commit: v.commit, bytes: new TextEncoder().encode(v.text) }));
-  for (const v of versions) {
-    const sha = sha256Hex(v.bytes);
-    if (!wanted.delete(sha)) continue;
-    out.push({ sha256: sha, commit: v.commit, packages: parse(decoder.decode(v.bytes)) });
-  }
-  return out;
-}
-
-async function loadHost(reader: EvidenceReader, entry: HostEntry, head: string, history: HostsHistory | null): Promise<SnapshotHost> {
+async function loadHost(reader: EvidenceReader, entry: HostEntry, head: string, history: HostsHistory, exact: boolean): Promise<SnapshotHost> {
   const id = entry.hostId;
-  const commits = history?.lastChanged ?? new Map<string, string>();
-  const reports = (await reader.reports(id, { commit: head })).map((r) => ({
-    path: r.path, commit: commits.get(r.path) ?? head, sha256: sha256Hex(r.bytes), envelope: r.envelope,
-  }));
-  const inventories = await inventoriesOf(reader, id, new Set(reports.map((r) => r.envelope.inventory.sha256)), history);
+  const commits = exact ? history.lastChanged : null;
+  const scanned = history.reports.get(id) ?? [];
+  // Exact: the scanned reports already are SnapshotReports (one more field, seq), kept as they are.
+  const reports = exact ? scanned : scanned.map((r) => ({ path: r.path, commit: head, sha256: r.sha256, envelope: r.envelope }));
+  const inventories = history.inventories.get(id) ?? [];
   const hostFile = await fileRef(reader, `hosts/${id}/host.yaml`, head, commits);
   if (!hostFile) throw cmpError('CMP_EVIDENCE_INVALID', `hosts/${id}/host.yaml is missing`);
   return { host: entry.host, host_file: hostFile, meta: entry.meta, meta_file: entry.meta ? await fileRef(reader, `hosts/${id}/meta.yaml`, head, commits) : null, reports, inventories };
 }
 
-async function loadExceptions(reader: EvidenceReader, head: string, judged: ReadonlySet<string>, onWarning?: (m: string) => void): Promise<SnapshotException[]> {
+async function loadExceptions(reader: EvidenceReader, head: string, history: HostsHistory, onWarning?: (m: string) => void): Promise<SnapshotException[]> {
   const out: SnapshotException[] = [];
   for (const x of await reader.exceptions(head)) {
     if (x.problem !== null) {
@@ -97,12 +73,45 @@ async function loadExceptions(reader: EvidenceReader, head: string, judged: Read
       continue;
     }
     const bytes = (await reader.readFile(x.path, head)) as Uint8Array;
-    const history = (await reader.fileHistory(x.path))
-      .filter((h) => judged.has(h.commit))
-      .map((h) => ({ commit: h.commit, time: isoTime(h.time.getTime()), author: `${h.author.name} <${h.author.email}>`, message: h.message.trim().split('\n')[0] ?? '' }));
-    out.push({ path: x.path, commit: history[history.length - 1]?.commit ?? head, sha256: sha256Hex(bytes), record: x.record, history });
+    const changes = (history.exceptionCommits.get(x.path) ?? []).map((h) => ({ commit: h.commit, time: isoTime(h.time.getTime()), author: `${h.author.name} <${h.author.email}>`, message: h.message.trim().split('\n')[0] ?? '' }));
+    out.push({ path: x.path, commit: changes[changes.length - 1]?.commit ?? head, sha256: sha256Hex(bytes), record: x.record, history: changes });
   }
   return out;
+}
+
+function runShard(dir: string, commits: readonly CommitInfo[], shard: number, shards: number): Promise<HostsHistory> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./load-evidence-worker.ts', import.meta.url), { workerData: { dir, commits: commits.map((c) => c.commit), shard, shards } });
+    const h: HostsHistory = { lastChanged: new Map(), reports: new Map(), inventories: new Map(), exceptionCommits: new Map() };
+    worker.on('message', (m: { host: string; reports: ScannedReport[]; inventories: SnapshotInventory[] } | { rest: HostsHistory }) => {
+      if ('rest' in m) resolve(mergeHistories([h, m.rest]));
+      else {
+        h.reports.set(m.host, m.reports);
+        h.inventories.set(m.host, m.inventories);
+      }
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`load-evidence worker exited with code ${code}`)));
+  });
+}
+
+/**
+ * The history pass, split by host over worker threads when the repository is large enough. A shard
+ * whose worker fails is read again on this thread, so its error (e.g. an invalid report) is ours.
+ */
+async function walkHistory(reader: EvidenceReader, head: string, opts: LoadOptions): Promise<HostsHistory> {
+  const commits = await historyTo(reader, head);
+  const onProgress = (p: { done: number; total: number }): void => opts.onProgress?.({ phase: 'history', ...p });
+  const hostCount = reader.listSync('hosts', head).length;
+  const workers = opts.workers ?? (hostCount >= WORKERS_FROM_HOSTS ? Math.min(3, availableParallelism() - 1) : 0);
+  if (workers <= 0) return hostsHistory(reader, commits, { onProgress });
+  const shards = workers + 1;
+  const others = Array.from({ length: workers }, (_, i) => runShard(reader.dir, commits, i + 1, shards).then(
+    (h) => h,
+    () => hostsHistory(reader, commits, { hosts: (id) => shardOf(id, shards) === i + 1, exceptions: false }),
+  ));
+  const mine = hostsHistory(reader, commits, { onProgress, hosts: (id) => shardOf(id, shards) === 0 });
+  return mergeHistories([mine, ...(await Promise.all(others))]);
 }
 
 /** Reads the repository at `dir` into an EvidenceSnapshot (CMP_EVIDENCE_INVALID when unusable). */
@@ -112,15 +121,15 @@ export async function loadEvidence(dir: string, opts: LoadOptions = {}): Promise
   try {
     const head = opts.commit ?? (await reader.head());
     if (head === null) throw cmpError('CMP_EVIDENCE_INVALID', `${dir} has no commits`);
-    const history = await historyTo(reader, head);
-    const walked = opts.fileCommits === 'judged' ? null : hostsHistory(reader, history, (p) => opts.onProgress?.({ phase: 'history', ...p }));
+    const walked = await walkHistory(reader, head, opts);
+    const exact = opts.fileCommits !== 'judged';
     const entries = await reader.listHosts(head);
     const hosts: SnapshotHost[] = [];
     for (const [i, entry] of entries.entries()) {
-      hosts.push(await loadHost(reader, entry, head, walked));
-      opts.onProgress?.({ phase: 'hosts', done: i + 1, total: entries.length });
+      hosts.push(await loadHost(reader, entry, head, walked, exact));
+      if ((i + 1) % 100 === 0 || i + 1 === entries.length) opts.onProgress?.({ phase: 'hosts', done: i + 1, total: entries.length });
     }
-    const exceptions = await loadExceptions(reader, head, new Set(history.map((c) => c.commit)), opts.onWarning);
+    const exceptions = await loadExceptions(reader, head, walked, opts.onWarning);
     opts.onProgress?.({ phase: 'exceptions', done: exceptions.length, total: exceptions.length });
     const readme = (await reader.readText('README.md', head)) ?? '';
     return {

@@ -102,10 +102,11 @@ export function judgeHostFully(host: SnapshotHost, ctx: FindingContext): HostRes
   const reports = host.reports.slice(0, cut);
   const times = allTimes.slice(0, cut);
   const eco = ecosystemOf(host, reports[reports.length - 1]);
-  const { findings, unparsed } = eco ? judgeHost(host, reports, times, eco, ctx) : { findings: [], unparsed: 0 };
+  const decomMs = decommissioned(host);
+  const effectiveDecomMs = decomMs !== null && decomMs <= ctx.bounds.asOfMs ? decomMs : null;
+  const { findings, unparsed } = eco ? judgeHost(host, reports, times, eco, ctx, effectiveDecomMs) : { findings: [], unparsed: 0 };
   const policy = slaPolicyAt(ctx.policies, ctx.bounds.asOfMs - 1);
   const cadenceHours = policy.evidence_cadence_hours ?? 24;
-  const decomMs = decommissioned(host);
   const inScope = host.meta?.in_scope ?? true;
   const active = decomMs === null || decomMs > ctx.bounds.asOfMs;
   const enrolledMs = Date.parse(host.host.enrolled_at);

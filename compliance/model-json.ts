@@ -1,7 +1,7 @@
 // RFC 8785 canonical JSON for large models: the same bytes as evidence/canonical-json.ts (a test
 // checks it), fast on tens of megabytes. JCS is ECMAScript JSON.stringify with keys sorted by UTF-16
-// code units, so we copy the value with keys inserted in that order and let the native serializer
-// write it; objects with integer-like keys (which V8 always lists first) take the library path.
+// code units, so the native serializer writes each object as a copy with keys inserted in that
+// order; objects with integer-like keys (which V8 always lists first) take the library path.
 import { canonicalJson } from '../evidence/canonical-json.ts';
 import { cmpError } from './errors.ts';
 
@@ -31,7 +31,11 @@ function sortedKeys(obj: object): readonly string[] {
   return sorted;
 }
 
-function copy(value: unknown): unknown {
+/**
+ * JSON.stringify replacer: checks strings and numbers, and hands the serializer each object as a
+ * copy with sorted keys, which it then walks (and drops) in turn: never a second whole model.
+ */
+function sorted(_key: string, value: unknown): unknown {
   if (typeof value === 'string') {
     if (SURROGATE.test(value) && !value.isWellFormed()) throw cmpError('CMP_MODEL_INVALID', 'a string in the model has a lone surrogate');
     return value;
@@ -40,13 +44,13 @@ function copy(value: unknown): unknown {
     if (!Number.isFinite(value)) throw cmpError('CMP_MODEL_INVALID', `a number in the model is not finite (${value})`);
     return value;
   }
-  if (value === null || typeof value === 'boolean') return value;
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : copy(v)));
+  // undefined: omitted from objects, null in arrays (as JSON.stringify writes them).
+  if (value === null || value === undefined || typeof value === 'boolean' || Array.isArray(value)) return value;
   if (typeof value !== 'object') throw cmpError('CMP_MODEL_INVALID', `a ${typeof value} cannot be written as JSON`);
   const out: Record<string, unknown> = {};
   for (const k of sortedKeys(value)) {
     const v = (value as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = copy(v);
+    if (v !== undefined) out[k] = v;
   }
   return out;
 }
@@ -54,7 +58,8 @@ function copy(value: unknown): unknown {
 /** Canonical JSON text (RFC 8785) of a plain JSON value. */
 export function canonicalModelJson(value: unknown): string {
   try {
-    return JSON.stringify(copy(value));
+    if (value === undefined) throw cmpError('CMP_MODEL_INVALID', 'a undefined cannot be written as JSON');
+    return JSON.stringify(value, sorted);
   } catch (e) {
     if (e instanceof NeedsLibrary) return canonicalJson(value);
     throw e;

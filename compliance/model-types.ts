@@ -43,7 +43,10 @@ export interface ModelFinding {
   id: string; host_id: string; advisory_id: string; aliases: string[];
   package: string; packages: string[]; source: string; installed_version: string; fixed_version: string | null; kernel: boolean;
   severity: { class: SeverityClassId; label: string | null; source: 'vendor' | 'cvss' | 'agent' | 'none'; score: number | null };
-  exposed_since: string; fix_published_at: string | null; detected_at: string | null; clock_started_at: string | null;
+  exposed_since: string; fix_published_at: string | null;
+  /** Added within v1: evaluate() always writes it; models written before it lack it. */
+  fix_published_source?: string | null;
+  detected_at: string | null; clock_started_at: string | null;
   due_at: string | null; remediated_at: string | null; status: FindingStatus; exception_id: string | null;
   policy_id: string; policy_version: string; age_days: number; evidence: EvidenceRef[];
 }

@@ -3,6 +3,7 @@
 
 import { isPatchproofError } from '../evidence/errors.ts';
 import { versionOrderFor } from './ecosystem.ts';
+import { fixReleaseLookup, type FixRelease, type FixReleaseLookup } from './osv-fix-release.ts';
 import { advisorySeverity, type Severity } from './osv-severity.ts';
 import { cveIds } from './osv-snapshot.ts';
 import type { OsvAffected, OsvRecord } from './osv-types.ts';
@@ -27,6 +28,8 @@ export interface IndexedAffected {
   /** ECOSYSTEM ranges, each with its events sorted by version. */
   readonly ranges: readonly (readonly IndexedEvent[])[];
   readonly versions: readonly ParsedVersion[];
+  /** When each `fixed` version (by its text) was released: see osv-fix-release.ts. */
+  readonly releases: ReadonlyMap<string, FixRelease>;
   readonly cves: readonly string[];
   readonly severity: Severity;
 }
@@ -77,16 +80,21 @@ function sortEvents(events: IndexedEvent[]): IndexedEvent[] {
     .map(({ e }) => e);
 }
 
-function indexOne(record: OsvRecord, affected: OsvAffected, order: VersionEcosystem, cves: readonly string[]): IndexedAffected {
+function indexOne(record: OsvRecord, affected: OsvAffected, order: VersionEcosystem, cves: readonly string[], releaseOf: FixReleaseLookup): IndexedAffected {
   const parse = (text: string): ParsedVersion => parseVersion(order, text);
+  const pkg = affected.package!;
   const ranges: IndexedEvent[][] = [];
+  const releases = new Map<string, FixRelease>();
   for (const range of affected.ranges ?? []) {
     if (range.type !== 'ECOSYSTEM') continue;
     const events: IndexedEvent[] = [];
     for (const ev of range.events) {
       if (ev.introduced !== undefined) events.push({ kind: 'introduced', text: ev.introduced, version: ev.introduced === '0' ? null : parse(ev.introduced) });
-      else if (ev.fixed !== undefined) events.push({ kind: 'fixed', text: ev.fixed, version: parse(ev.fixed) });
-      else if (ev.last_affected !== undefined) events.push({ kind: 'last_affected', text: ev.last_affected, version: parse(ev.last_affected) });
+      else if (ev.fixed !== undefined) {
+        const version = parse(ev.fixed);
+        events.push({ kind: 'fixed', text: ev.fixed, version });
+        if (!releases.has(ev.fixed)) releases.set(ev.fixed, releaseOf(record, pkg.ecosystem, pkg.name, version));
+      } else if (ev.last_affected !== undefined) events.push({ kind: 'last_affected', text: ev.last_affected, version: parse(ev.last_affected) });
     }
     ranges.push(sortEvents(events));
   }
@@ -94,12 +102,13 @@ function indexOne(record: OsvRecord, affected: OsvAffected, order: VersionEcosys
     record,
     affected,
     advisoryId: record.id,
-    ecosystem: affected.package!.ecosystem,
-    packageName: affected.package!.name,
+    ecosystem: pkg.ecosystem,
+    packageName: pkg.name,
     order,
     binaries: binaryNames(affected),
     ranges,
     versions: (affected.versions ?? []).map(parse),
+    releases,
     cves,
     severity: advisorySeverity({ record, affected }),
   };
@@ -107,6 +116,7 @@ function indexOne(record: OsvRecord, affected: OsvAffected, order: VersionEcosys
 
 /** Builds the index; withdrawn records and non-distro ecosystems are left out. Pure. */
 export function buildAdvisoryIndex(records: readonly OsvRecord[], options: IndexOptions = {}): AdvisoryIndex {
+  const releaseOf = fixReleaseLookup(records);
   const byEcosystem = new Map<string, Map<string, IndexedAffected[]>>();
   const problems: IndexProblem[] = [];
   let entries = 0;
@@ -121,7 +131,7 @@ export function buildAdvisoryIndex(records: readonly OsvRecord[], options: Index
       if (order === undefined || (options.ecosystems && !options.ecosystems(pkg.ecosystem))) continue;
       let item: IndexedAffected;
       try {
-        item = indexOne(record, affected, order, cves);
+        item = indexOne(record, affected, order, cves, releaseOf);
       } catch (e) {
         if (!isPatchproofError(e, 'CMP_VERSION_INVALID')) throw e;
         problems.push({ advisory_id: record.id, ecosystem: pkg.ecosystem, package: pkg.name, reason: e.message });

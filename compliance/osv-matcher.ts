@@ -4,6 +4,7 @@
 
 import { isPatchproofError } from '../evidence/errors.ts';
 import type { HostEcosystem } from './ecosystem.ts';
+import { ownRelease } from './osv-fix-release.ts';
 import type { AdvisoryIndex, IndexedAffected } from './osv-index.ts';
 import { evaluateAffected, type RangeVerdict } from './osv-range.ts';
 import { advisorySeverity, type Severity } from './osv-severity.ts';
@@ -42,6 +43,10 @@ export interface MatchRow {
   readonly unfixed: boolean;
   readonly published: string | null;
   readonly modified: string;
+  /** When the fix of this row was released (the advisory's own `published` unless a linked notice dates it). */
+  readonly fix_published: string;
+  /** The record that date is from: a linked notice (USN-…, DSA-…) or the advisory itself. */
+  readonly fix_published_source: string;
   readonly severity: Severity;
 }
 
@@ -158,6 +163,7 @@ export function createMatcher(index: AdvisoryIndex): Matcher {
       }
       for (const { entry, verdict } of hitsFor(lookup, keys, binary, v)) {
         const reported = host.reportedSeverity?.[entry.advisoryId];
+        const release = (verdict.fixed !== null ? entry.releases.get(verdict.fixed) : undefined) ?? ownRelease(entry.record);
         rows.push({
           advisory_id: entry.advisoryId,
           aliases: entry.cves,
@@ -171,6 +177,8 @@ export function createMatcher(index: AdvisoryIndex): Matcher {
           unfixed: verdict.unfixed,
           published: entry.record.published ?? null,
           modified: entry.record.modified,
+          fix_published: release.published,
+          fix_published_source: release.source,
           severity: reported !== undefined && entry.severity.source !== 'vendor'
             ? advisorySeverity({ record: entry.record, affected: entry.affected, reported })
             : entry.severity,

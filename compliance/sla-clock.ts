@@ -1,5 +1,5 @@
 // The SLA clock of one finding and its status at any instant: pure arithmetic over the times
-// established from evidence (exposure, fix publication, detection, remediation) and the policy
+// established from evidence (exposure, publication, fix release, detection, remediation) and the policy
 // version in force at the clock start.
 import { excusingAt, expiredBy, type ExceptionRule } from './exceptions.ts';
 import type { FindingStatus } from './model-types.ts';
@@ -8,8 +8,10 @@ import { HOUR_MS } from './sla-time.ts';
 
 export interface ClockFacts {
   readonly exposedMs: number;
-  /** The advisory's publication: when the fix (or, unfixed, the problem) became known. */
+  /** The advisory's publication: when the problem (and, when fixed, its fix) became known. */
   readonly publishedMs: number;
+  /** When the fix was released (a linked notice's publication, else publishedMs); the fix-published clock start. */
+  readonly fixPublishedMs: number;
   readonly unfixed: boolean;
   readonly detectedMs: number | null;
   readonly remediatedMs: number | null;
@@ -24,7 +26,7 @@ export interface Clock {
 export function startClock(policy: Policy, cls: SeverityClassId, facts: ClockFacts): Clock {
   let clockMs: number | null;
   if (facts.unfixed) clockMs = policy.unfixed_policy === 'clock-from-detection' ? facts.detectedMs : null;
-  else clockMs = policy.clock_start === 'first-detected' ? facts.detectedMs : facts.publishedMs;
+  else clockMs = policy.clock_start === 'first-detected' ? facts.detectedMs : facts.fixPublishedMs;
   const sla = policy.severity_classes.find((c) => c.id === cls);
   if (clockMs === null || sla === undefined) return { clockMs, dueMs: null };
   return { clockMs, dueMs: clockMs + sla.sla_hours * HOUR_MS };

@@ -29,7 +29,7 @@ describe('CSV exports', () => {
     expect(f).toHaveLength(model.findings.length);
     const late = f.find((r) => r.host_id === H.late)!;
     expect(late).toMatchObject({
-      advisory_id: 'DSA-1001-1', aliases: 'CVE-2025-1001', packages: 'libssl3; openssl', severity_class: 'high', cvss_score: '',
+      advisory_id: 'DSA-1001-1', aliases: 'CVE-2025-1001', packages: 'libssl3; openssl', severity_class: 'high', cvss_score: '', fix_published_source: 'DSA-1001-1',
       due_at: '2025-01-24T12:00:00Z', remediated_at: '2025-02-01T06:00:00Z', status: 'fixed-late', exception_id: '', age_days: '21.8', policy_version: '1.0',
     });
     expect(late.evidence).toContain(`remediated=hosts/${H.late}/reports/2025/02/01/060000Z-000063.json`);

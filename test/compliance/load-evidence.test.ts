@@ -69,6 +69,14 @@ describe('load-evidence + evaluate on a real signed repository', () => {
     expect(new Set(m.findings.flatMap((f) => f.evidence.filter((e) => e.role !== 'exception').map((e) => e.commit)))).toEqual(new Set([m.inputs.repo_commit]));
   });
 
+  it('reads the same evidence when hosts are shared out to worker threads', async () => {
+    const single = await loadEvidence(repo, { workers: 0 });
+    const sharded = await loadEvidence(repo, { workers: 2 });
+    expect(sharded).toEqual(single);
+    const byId = new Map(hosts.map((h) => [h.snapshot.host.host_id, h.snapshot.reports.length]));
+    expect(single.hosts.map((h) => h.reports.length)).toEqual(single.hosts.map((h) => byId.get(h.host.host_id)));
+  }, 60_000);
+
   it('refuses unknown options and commits off the first-parent history', async () => {
     await expect(loadEvidence(repo, { bogus: true } as never)).rejects.toMatchObject({ code: 'CMP_USAGE' });
     await expect(loadEvidence(repo, { commit: '0'.repeat(40) })).rejects.toMatchObject({ code: 'CMP_EVIDENCE_INVALID' });

@@ -91,7 +91,7 @@ describe('the same host before its last curl and openssl updates (real earlier b
     ]);
   });
 
-  it('fills each row from the advisory: CVEs, dates, severity from the summary', () => {
+  it('fills each row from the advisory: CVEs, dates (an ALSA dates its own fix), severity from the summary', () => {
     expect(rows.find((r) => r.advisory_id === 'ALSA-2026:55439' && r.package === 'curl-minimal')).toEqual({
       advisory_id: 'ALSA-2026:55439',
       aliases: ['CVE-2026-1965', 'CVE-2026-3783', 'CVE-2026-8286', 'CVE-2026-9547'],
@@ -105,6 +105,8 @@ describe('the same host before its last curl and openssl updates (real earlier b
       unfixed: false,
       published: '2026-08-17T00:00:00Z',
       modified: '2026-08-18T08:52:48Z',
+      fix_published: '2026-08-17T00:00:00Z',
+      fix_published_source: 'ALSA-2026:55439',
       severity: { source: 'vendor', label: 'important', from: 'summary' },
     });
     expect(rows.find((r) => r.advisory_id === 'ALSA-2026:22312')?.severity.label).toBe('moderate');

@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { initHome, loadHome } from '../../evidence/home.ts';
 import { reportFiles } from '../../evidence/report-envelope.ts';
 import type { StoreFile } from '../../evidence/git-store.ts';
-import type { ExceptionRecord } from '../../evidence/types.gen.ts';
+import type { ExceptionRecord, ReportEnvelope } from '../../evidence/types.gen.ts';
 import { buildHost, type BuiltHost, type HostSpec } from './scenario.ts';
 
 export interface ScenarioRepo {
@@ -33,7 +33,8 @@ export async function writeScenarioRepo(root: string, specs: readonly HostSpec[]
     add('2024-11-30', [{ path: s.host_file.path, content: YAML.stringify(s.host) }]);
     if (s.meta) add('2024-11-30', [{ path: `hosts/${s.host.host_id}/meta.yaml`, content: YAML.stringify(s.meta) }]);
     for (const r of s.reports) {
-      const files = await reportFiles(r.envelope, loaded.signer, { packagesTsv: h.tsv.get(r.path) ?? null });
+      // buildHost() keeps the whole envelope (a SnapshotReport needs only its judged facts).
+      const files = await reportFiles(r.envelope as ReportEnvelope, loaded.signer, { packagesTsv: h.tsv.get(r.path) ?? null });
       add(r.envelope.received_at.slice(0, 10), files.files);
     }
   }

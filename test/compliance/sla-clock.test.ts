@@ -24,7 +24,7 @@ describe('clock start rules', () => {
 
 describe('judgeAt', () => {
   const policy = singlePolicy()[0]!;
-  const facts = { exposedMs: 0, publishedMs: 1000, unfixed: false, detectedMs: 2000, remediatedMs: 5000 + 72 * 3_600_000 };
+  const facts = { exposedMs: 0, publishedMs: 1000, fixPublishedMs: 1000, unfixed: false, detectedMs: 2000, remediatedMs: 5000 + 72 * 3_600_000 };
   const clock = startClock(policy, 'critical', facts);
 
   it('moves from open-within-sla to open-overdue to fixed-late', () => {
