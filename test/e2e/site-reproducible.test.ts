@@ -1,5 +1,6 @@
 // Reproducibility: a second build from the same inputs (model, evidence repository, policies,
-// key) gives byte-identical PDFs, CSVs and model, and the same pages.
+// key) gives byte-identical PDFs, CSVs and model, and the same pages. The first build renders
+// its packs and CSVs in the build process, the second in a pack process: the same bytes.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ beforeAll(async () => {
   second = await buildFixtureSite(first.root, {
     key: { privateKeyArmored: first.privateKeyArmored, publicKeyArmored: first.publicKeyArmored, fingerprint: first.fingerprint },
     out: join(first.root, `rebuild-${process.pid}`),
+    workers: 1,
   });
 });
 afterAll(() => rmSync(second.out, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 // Runs Astro's programmatic build() for the auditor site: project root and outDir from the caller,
 // the model and folders handed to pages through environment variables (restored afterwards).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,14 @@ export interface AstroBuildOptions {
 
 export async function astroBuild(opts: AstroBuildOptions): Promise<void> {
   const root = opts.root ?? PROJECT_ROOT;
+  // Astro writes generated types and its data store into <root>/.astro: say so plainly rather
+  // than fail deep inside Vite with an empty message.
+  const dotAstro = join(root, '.astro');
+  try {
+    accessSync(existsSync(dotAstro) ? dotAstro : root, constants.W_OK);
+  } catch {
+    throw siteError('SITE_ASTRO_FAILED', `the site build needs write access to ${dotAstro} (Astro's generated files); create it for this user, e.g. install -d -o $(id -un) ${dotAstro}`);
+  }
   const env: Record<string, string | undefined> = {
     [MODEL_ENV]: opts.modelFile,
     [POLICIES_ENV]: opts.policiesDir,

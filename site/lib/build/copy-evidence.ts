@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { assertRepoPath } from '../../../evidence/paths.ts';
 import { siteError } from '../errors.ts';
 import type { ComplianceModel } from '../model-types.ts';
-import { readBlobs, resolveHead } from './git-blobs.ts';
+import { forEachBlob, resolveHead } from './git-blobs.ts';
 
 export interface CopyEvidenceResult {
   files: number;
@@ -36,36 +36,35 @@ export async function copyEvidence(model: ComplianceModel, repoDir: string, site
   const paths = model.evidence_manifest.map((e) => assertRepoPath(e.path));
   const keyPaths = [...new Set(model.keys.map((k) => assertRepoPath(`keys/${k.fingerprint}.asc`)))];
   const wanted = [...paths, ...paths.map((p) => `${p}.asc`), 'keys/keys.yaml', ...keyPaths];
-  const blobs = await readBlobs(repoDir, commit, wanted);
   const result: CopyEvidenceResult = { files: 0, signatures: 0, keys: 0, bytes: 0 };
   const write = writer(siteDir);
-  model.evidence_manifest.forEach((entry, i) => {
-    const data = blobs[i];
-    if (!data) throw siteError('SITE_EVIDENCE_MISSING', `${entry.path} is not in the evidence repository at ${commit}`, { data: { path: entry.path, commit } });
-    const actual = createHash('sha256').update(data).digest('hex');
-    if (actual !== entry.sha256) {
-      throw siteError('SITE_EVIDENCE_MISMATCH', `${entry.path} has sha256 ${actual} at ${commit}, the model recorded ${entry.sha256}`, { data: { path: entry.path, commit } });
-    }
-    write(`evidence/${entry.path}`, data);
-    result.files += 1;
-    result.bytes += data.length;
-    const sig = blobs[paths.length + i];
-    if (sig) {
-      write(`evidence/${entry.path}.asc`, sig);
+  const n = paths.length;
+  // Written as they stream out of git: the evidence of a large fleet is ~100 MB.
+  const missing = await forEachBlob(repoDir, commit, wanted, (i, data) => {
+    if (i < n) {
+      const entry = model.evidence_manifest[i] as ComplianceModel['evidence_manifest'][number];
+      const actual = createHash('sha256').update(data).digest('hex');
+      if (actual !== entry.sha256) {
+        throw siteError('SITE_EVIDENCE_MISMATCH', `${entry.path} has sha256 ${actual} at ${commit}, the model recorded ${entry.sha256}`, { data: { path: entry.path, commit } });
+      }
+      write(`evidence/${entry.path}`, data);
+      result.files += 1;
+      result.bytes += data.length;
+    } else if (i < 2 * n) {
+      write(`evidence/${paths[i - n]}.asc`, data);
       result.signatures += 1;
-    }
-  });
-  const rest = blobs.slice(paths.length * 2);
-  const keysYaml = rest[0];
-  if (keysYaml) write('keys/keys.yaml', keysYaml);
-  keyPaths.forEach((p, i) => {
-    const data = rest[1 + i];
-    if (data) {
-      write(p, data);
-      result.keys += 1;
+    } else if (i === 2 * n) {
+      write('keys/keys.yaml', data);
     } else {
-      throw siteError('SITE_EVIDENCE_MISSING', `the collector key ${p} is not in the evidence repository at ${commit}`, { data: { path: p, commit } });
+      write(wanted[i] as string, data);
+      result.keys += 1;
     }
   });
+  const firstMissing = missing.find((i) => i < n || i > 2 * n);
+  if (firstMissing !== undefined) {
+    const path = firstMissing < n ? paths[firstMissing] : wanted[firstMissing];
+    const what = firstMissing < n ? `${path} is not in the evidence repository at ${commit}` : `the collector key ${path} is not in the evidence repository at ${commit}`;
+    throw siteError('SITE_EVIDENCE_MISSING', what, { data: { path, commit } });
+  }
   return result;
 }

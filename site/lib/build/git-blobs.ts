@@ -47,10 +47,9 @@ async function blobIds(repoDir: string, commit: string, wanted: ReadonlySet<stri
   return ids;
 }
 
-/** Contents of the given blob ids, in one cat-file process. */
-async function blobs(repoDir: string, ids: readonly string[]): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  if (ids.length === 0) return out;
+/** Streams the given blob ids through one cat-file process, handing each blob to `onBlob` as it arrives. */
+async function eachBlob(repoDir: string, ids: readonly string[], onBlob: (id: string, data: Buffer) => void): Promise<void> {
+  if (ids.length === 0) return;
   let pending: Buffer = Buffer.alloc(0);
   let index = 0;
   const parse = () => {
@@ -65,7 +64,7 @@ async function blobs(repoDir: string, ids: readonly string[]): Promise<Map<strin
         continue;
       }
       if (pending.length < nl + 1 + size + 1) return;
-      out.set(ids[index] as string, Buffer.from(pending.subarray(nl + 1, nl + 1 + size)));
+      onBlob(ids[index] as string, pending.subarray(nl + 1, nl + 1 + size));
       index += 1;
       pending = pending.subarray(nl + 2 + size);
     }
@@ -74,17 +73,36 @@ async function blobs(repoDir: string, ids: readonly string[]): Promise<Map<strin
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
     parse();
   }, ids.map((id) => `${id}\n`).join(''));
-  return out;
 }
 
-/** Content of each path at `commit`, or null where the path does not exist there. */
-export async function readBlobs(repoDir: string, commit: string, paths: readonly string[]): Promise<(Buffer | null)[]> {
+/**
+ * Calls `onFile(i, data)` for each path `paths[i]` that exists at `commit`, as the blobs stream
+ * in (so a build holds one blob at a time, not the whole evidence set; `data` is only valid
+ * during the call). Returns the indexes of the paths that do not exist there. An exception
+ * thrown by `onFile` stops the delivery and rejects once git has finished.
+ */
+export async function forEachBlob(repoDir: string, commit: string, paths: readonly string[], onFile: (i: number, data: Buffer) => void): Promise<number[]> {
   const ids = await blobIds(repoDir, commit, new Set(paths));
-  const contents = await blobs(repoDir, [...new Set(ids.values())]);
-  return paths.map((p) => {
+  const byId = new Map<string, number[]>();
+  paths.forEach((p, i) => {
     const id = ids.get(p);
-    return id === undefined ? null : (contents.get(id) ?? null);
+    if (id !== undefined) byId.set(id, [...(byId.get(id) ?? []), i]);
   });
+  const delivered = new Set<number>();
+  let failure: unknown = null;
+  await eachBlob(repoDir, [...byId.keys()], (id, data) => {
+    if (failure !== null) return;
+    try {
+      for (const i of byId.get(id) ?? []) {
+        onFile(i, data);
+        delivered.add(i);
+      }
+    } catch (err) {
+      failure = err;
+    }
+  });
+  if (failure !== null) throw failure;
+  return paths.flatMap((_, i) => (delivered.has(i) ? [] : [i]));
 }
 
 /** The commit id HEAD points at, for models that name no commit. */

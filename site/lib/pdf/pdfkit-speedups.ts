@@ -1,7 +1,8 @@
-// Two output-preserving shortcuts in pdfkit's standard-font (AFM) metrics, which dominate the
-// time of the packs' long Courier ledgers: skip the kerning lookup when the font has no kerning
-// pairs (Courier has none, so every pair was a string concatenation returning 0), and remember
-// each character's glyph name. The bytes written are unchanged; only the work is.
+// Output-preserving changes to pdfkit for the packs' long Courier ledgers. Time: skip the
+// kerning lookup when the font has no kerning pairs (Courier has none, so every pair was a
+// string concatenation returning 0), and remember each character's glyph name. Memory: a
+// compressed page stream is a few KiB in a 64 KiB zlib output buffer, and the document holds
+// every page's until the end, so copy it out. The bytes written are unchanged; only the work is.
 import { createRequire } from 'node:module';
 
 interface AfmFont {
@@ -14,12 +15,23 @@ interface AfmFont {
 
 let applied = false;
 
+/** `_write(data)` pushes each chunk into the document's readable buffer until the end. */
+function compactWrites(proto: { _write?: (data: unknown) => void }): void {
+  const write = proto._write;
+  if (typeof write !== 'function') return;
+  proto._write = function (this: unknown, data: unknown): void {
+    const slack = Buffer.isBuffer(data) && data.byteLength > 4096 && data.buffer.byteLength > 2 * data.byteLength;
+    write.call(this, slack ? Buffer.from(data) : data);
+  };
+}
+
 /** Patches the pdfkit copy that pdfmake itself loads; a no-op if pdfkit's internals differ. */
 export function applyPdfkitSpeedups(): void {
   if (applied) return;
   applied = true;
   const fromPdfmake = createRequire(createRequire(import.meta.url).resolve('pdfmake/package.json'));
-  const PDFDocument = fromPdfmake('pdfkit') as new (opts: object) => { font(name: string): unknown; _font?: { font?: AfmFont } };
+  const PDFDocument = fromPdfmake('pdfkit') as (new (opts: object) => { font(name: string): unknown; _font?: { font?: AfmFont } }) & { prototype: { _write?: (data: unknown) => void } };
+  compactWrites(PDFDocument.prototype);
   const doc = new PDFDocument({ autoFirstPage: false });
   doc.font('Courier');
   const sample = doc._font?.font;

@@ -60,7 +60,16 @@ export async function renderPdf(dd: DocDefinition, date: Date): Promise<Buffer> 
     const chunks: Buffer[] = [];
     return await new Promise<Buffer>((resolve, reject) => {
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => resolve(Buffer.concat(chunks)));
+      stream.on('end', () => {
+        const pdf = Buffer.concat(chunks);
+        // The finished document can outlive this call (V8 keeps it reachable for a while):
+        // drop what it holds, every laid-out page and our chunk list, so a build rendering
+        // several packs in one thread holds one pack's layout at a time, not all of them.
+        (stream as { _pdfMakePages?: unknown })._pdfMakePages = undefined;
+        chunks.length = 0;
+        stream.removeAllListeners();
+        resolve(pdf);
+      });
       stream.on('error', reject);
       stream.end();
     });

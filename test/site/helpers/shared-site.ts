@@ -46,7 +46,7 @@ function sweep(): void {
 }
 
 /** Writes the fixture (repository, model, key) into `root` and builds the site into root/out. */
-export async function buildFixtureSite(root: string, opts: { hosts?: number; key?: { privateKeyArmored: string; publicKeyArmored: string; fingerprint: string }; out?: string } = {}): Promise<BuiltSite> {
+export async function buildFixtureSite(root: string, opts: { hosts?: number; key?: { privateKeyArmored: string; publicKeyArmored: string; fingerprint: string }; out?: string; workers?: number } = {}): Promise<BuiltSite> {
   mkdirSync(root, { recursive: true });
   const key = opts.key ?? (await generateSigningKey({ userId: 'Fixture pack signer <packs@fixture.invalid>', date: new Date('2024-11-01T00:00:00Z') }));
   const repoDir = join(root, 'repo');
@@ -57,7 +57,7 @@ export async function buildFixtureSite(root: string, opts: { hosts?: number; key
   if (!existsSync(modelFile)) writeFileSync(modelFile, `${JSON.stringify(fixture.model)}\n`);
   const out = opts.out ?? join(root, 'out');
   const signer = await signerFromArmored(key.privateKeyArmored);
-  await buildSite({ modelFile, outDir: out, repoDir, policiesDir: fixture.policiesDir, signer, signDate: SIGN_DATE, workers: 0 });
+  await buildSite({ modelFile, outDir: out, repoDir, policiesDir: fixture.policiesDir, signer, signDate: SIGN_DATE, workers: opts.workers ?? 0 });
   return {
     root, out, repoDir, modelFile, policiesDir: fixture.policiesDir,
     privateKeyArmored: key.privateKeyArmored, publicKeyArmored: key.publicKeyArmored, fingerprint: key.fingerprint,
