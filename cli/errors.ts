@@ -7,6 +7,9 @@ import type { CliIO } from './io.ts';
 export const CLI_ERRORS = {
   CLI_USAGE: { title: 'Usage error', hint: 'Run `patchproof help` for the list of commands and options.' },
   CLI_UNKNOWN_COMMAND: { title: 'Unknown command', hint: 'Run `patchproof help` for the list of commands.' },
+  CLI_FILE_INVALID: { title: 'File refused', hint: 'Start from `patchproof new exception`; the file must match evidence/schemas/exception.schema.json.' },
+  CLI_SERVER_UNREACHABLE: { title: 'Collector not reachable', hint: 'Check --server (scheme, host and port) and, for a private CA, --ca.' },
+  CLI_SERVER_REFUSED: { title: 'The collector refused the request', hint: 'The collector’s own error code and hint are shown above; see docs/collector.md (Admin API).' },
 } as const;
 
 export const cliError = defineErrors(CLI_ERRORS);

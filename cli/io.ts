@@ -9,7 +9,21 @@ export interface CliIO {
 
 export type CommandModule = { run: (argv: string[], io: CliIO) => Promise<number> };
 
+/**
+ * Exits quietly when the reader of our output goes away (`patchproof … | head`), as Unix tools
+ * do, instead of dying on an unhandled EPIPE.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 export function processIO(): CliIO {
+  exitQuietlyOnClosedPipe();
   return {
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The one `patchproof` command: a table of subcommands, each a module loaded on demand so
 // `patchproof agent …` never loads the collector, the site builder or their dependencies.
-import { pathToFileURL } from 'node:url';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { printError, cliError } from './errors.ts';
 import { processIO, type CliIO, type CommandModule } from './io.ts';
 
@@ -24,6 +25,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   build: { module: './commands/build.ts', summary: 'evaluate and build the auditor site, CSVs and signed PDF packs' },
   serve: { module: './commands/serve.ts', summary: 'serve a built site on 127.0.0.1' },
   new: { module: './commands/new.ts', summary: 'scaffold a policy or an exception from a template' },
+  exception: { module: './commands/exception.ts', summary: 'submit an exception file to the collector (signed, audited commit)' },
   demo: { module: './commands/demo.ts', summary: 'run the demo: a simulated fleet with six months of signed history' },
 };
 
@@ -35,9 +37,17 @@ export function helpText(): string {
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined || name === '--help' || name === '-h') {
     io.stdout(helpText());
     return 0;
+  }
+  if (name === 'help') {
+    // `patchproof help COMMAND` is `patchproof COMMAND --help`.
+    if (rest[0] === undefined) {
+      io.stdout(helpText());
+      return 0;
+    }
+    return main([rest[0], '--help'], io);
   }
   try {
     const entry = COMMANDS[name];
@@ -49,7 +59,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/** True when this file is the script node was started with, also through a symlink (npx, npm bin links). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   const code = await main(process.argv.slice(2), processIO());
   process.exitCode = code;
 }

@@ -28,7 +28,8 @@ const USAGE = `Usage:
   --commit        evaluate this commit of the repository (default: HEAD)
   --no-packs      skip the PDF evidence packs
   --no-search     skip the Pagefind search index
-  --workers       worker threads for the packs (default: up to 4 for 100+ hosts; 0 = none)
+  --workers       pack processes rendering at once (default: for 100+ hosts, as many as fit
+                  a 1 GB build and one per core, at least 1; 0 = render in the build process)
 
 Serve the result with: patchproof serve --dir DIR
 `;
@@ -82,8 +83,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       modelFile, outDir: out, repoDir: repo, policiesDir, signer, log,
       packs: !values['no-packs'], search: !values['no-search'], ...(workers !== undefined ? { workers } : {}),
     });
-    const total = Object.values(report.timings).reduce((a, b) => a + b, 0);
-    io.stdout(`built ${out} in ${(total / 1000).toFixed(1)} s: ${report.packs.length} packs${signer ? ` signed by ${signer.fingerprint}` : ' (unsigned)'}, ${report.exports.length} exports, ${report.evidence.files} evidence files\n`);
+    io.stdout(`built ${out} in ${(report.elapsedMs / 1000).toFixed(1)} s: ${report.packs.length} packs${signer ? ` signed by ${signer.fingerprint}` : ' (unsigned)'}, ${report.exports.length} exports, ${report.evidence.files} evidence files\n`);
     return 0;
   } catch (err) {
     return printError(io, err);

@@ -9,12 +9,15 @@ import { parseOptions, requireOption } from '../errors.ts';
 import type { CliIO } from '../io.ts';
 
 const HELP = `Usage: patchproof collector --home DIR [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]
-                            [--insecure-http] [--log-level LEVEL]
+                            [--insecure-http] [--trust-proxy ADDR[,ADDR…]] [--log-level LEVEL]
 
 Runs the collector: agent WebSocket gateway, enrolment and admin API on one port.
   --listen         address to listen on (default: config.yaml listen, else 127.0.0.1:8443; port 0 = any free port)
   --tls-cert/key   PEM certificate and key: serve HTTPS/WSS (TLS 1.2 minimum)
   --insecure-http  allow plain HTTP on a non-loopback address (only behind a TLS proxy)
+  --trust-proxy    addresses/CIDRs of your reverse proxies: their X-Forwarded-For gives the client
+                   address for token scopes, rate limits and the audit log (default: config.yaml
+                   trust_proxy, else none — the header is ignored)
   --log-level      fatal, error, warn, info (default), debug
 Prints "patchproof collector listening on URL" once ready; logs JSON to stderr.
 `;
@@ -42,6 +45,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'insecure-http': { type: 'boolean' },
+      'trust-proxy': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -62,6 +66,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ...(tlsCert === undefined ? {} : { tlsCert }),
     ...(tlsKey === undefined ? {} : { tlsKey }),
     insecureHttp: values['insecure-http'] === true,
+    ...(values['trust-proxy'] === undefined ? {} : { options: { trustProxy: values['trust-proxy'].split(',').map((a) => a.trim()).filter((a) => a !== '') } }),
     logger: { level: values['log-level'] ?? 'info', stream: process.stderr },
   });
   io.stdout(`patchproof collector listening on ${running.url}\n`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { assertValid } from '../../evidence/schema.ts';
 import type { CollectorConfig } from '../../evidence/types.gen.ts';
+import type { EvidenceSnapshot } from '../../compliance/evidence-snapshot.ts';
 import { loadEvidence, type LoadProgress } from '../../compliance/load-evidence.ts';
 import { evaluate, modelText, type AdvisoryInput, type EvaluateProgress } from '../../compliance/model.ts';
 import { loadSnapshot } from '../../compliance/osv-snapshot.ts';
@@ -73,13 +74,15 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`policies: ${policies.map((p) => `${p.id}@${p.version}`).join(', ')}\n`);
     const advisories = advisoriesFrom(values.advisories ? path.resolve(io.cwd, values.advisories) : home ? path.join(home, 'advisories') : undefined, io);
     const p = progress(io);
-    const evidence = await loadEvidence(repo, {
+    let evidence: EvidenceSnapshot | null = await loadEvidence(repo, {
       ...(values.commit ? { commit: values.commit } : {}),
       ...(config?.simulated !== undefined ? { simulated: config.simulated } : {}),
       onProgress: p.load,
       onWarning: (m) => io.stderr(`warning: ${m}\n`),
     });
     const model = evaluate({ evidence, policies, advisories, period, organisation, onProgress: p.evaluate });
+    // The model holds what it cites: let the snapshot go before the canonical copy and text are built.
+    evidence = null;
     writeFileSync(out, modelText(model));
     const o = model.metrics.overall;
     io.stdout(`wrote ${out}\n${model.hosts.length} hosts, ${model.findings.length} findings (${o.open_overdue} overdue), SLA adherence ${o.adherence_pct ?? 'n/a'}%, commit ${model.inputs.repo_commit}\n`);

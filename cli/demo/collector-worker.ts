@@ -42,7 +42,8 @@ try {
           return secret;
         }
         case 'commit-exception': {
-          // The collector has no admin route for exceptions: commit through its own writer
+          // Kept off the admin route (PUT exceptions/:id) so the files keep their simulated-data
+          // header and the audit names the risk owner; commit through the collector's own writer
           // (the single-writer lock holds), audited like any admin action.
           await c.sink.write([{ path: repoPaths.exception(req.exceptionId), content: req.yaml }], req.message, [
             {

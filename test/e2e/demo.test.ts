@@ -27,8 +27,8 @@ interface Model {
   policies: { id: string; version: string }[];
 }
 
-function run(args: string[], env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
-  return spawnSync(args[0]!, args.slice(1), { cwd: ROOT, encoding: 'utf8', env, timeout: DEMO_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
+function run(args: string[], env: NodeJS.ProcessEnv = process.env, cwd = ROOT): SpawnSyncReturns<string> {
+  return spawnSync(args[0]!, args.slice(1), { cwd, encoding: 'utf8', env, timeout: DEMO_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
 }
 
 function output(r: SpawnSyncReturns<string>): string {
@@ -58,7 +58,8 @@ describe('patchproof demo --no-serve', () => {
     tmp = mkdtempSync(join(tmpdir(), 'pp-demo-e2e-'));
     home = join(tmp, 'home');
     site = join(tmp, 'site');
-    demo = run([NODE, 'cli/patchproof.ts', 'demo', '--no-serve', '--home', home, '--out', site]);
+    // Started from outside the checkout, as an installed command would be.
+    demo = run([NODE, join(ROOT, 'cli/patchproof.ts'), 'demo', '--no-serve', '--home', home, '--out', site], process.env, tmp);
     if (demo.status === 0) model = JSON.parse(readFileSync(join(site, 'exports', 'model.json'), 'utf8')) as Model;
   }, DEMO_TIMEOUT_MS + 60_000);
 
