@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import * as fs from 'node:fs';
 import git from 'isomorphic-git';
 import { evdError } from './errors.ts';
-import { assertRepoPath } from './paths.ts';
+import { assertHostScopedPath, assertRepoPath } from './paths.ts';
 import { commitPayload, objectId, personAt, renderCommit, renderTree, type TreeEntry } from './git-objects.ts';
 import { ObjectDb } from './git-odb.ts';
 import { writePack, type PackInput } from './git-pack.ts';
@@ -42,10 +42,13 @@ export function toBytes(content: Uint8Array | string): Uint8Array {
   return typeof content === 'string' ? encoder.encode(content) : content;
 }
 
-/** Checks every path and size before anything is written: EVD_PATH_INVALID / EVD_RECORD_TOO_LARGE. */
+/**
+ * Checks every path and size before anything is written: EVD_PATH_INVALID / EVD_HOST_ID_INVALID
+ * (a hosts/<x>/ path whose <x> is not a host id) / EVD_RECORD_TOO_LARGE / EVD_SCHEMA_INVALID.
+ */
 export function validateFiles(files: readonly StoreFile[], maxFileBytes = DEFAULT_MAX_FILE_BYTES): void {
   for (const f of files) {
-    assertRepoPath(f?.path);
+    assertHostScopedPath(assertRepoPath(f?.path));
     const content = f.content as unknown;
     if (typeof content !== 'string' && !(content instanceof Uint8Array)) {
       throw evdError('EVD_SCHEMA_INVALID', `content of ${f.path} must be a string or bytes`, { data: { path: f.path } });

@@ -36,6 +36,25 @@ export function assertRepoPath(path: unknown): string {
   return path;
 }
 
+/**
+ * Under hosts/ the next segment is a host id and nothing else: a directory named otherwise would be
+ * a host no collector enrolled, so it is refused on write (EVD_HOST_ID_INVALID) and flagged by verify.
+ */
+export function hostSegmentProblem(path: string): string | null {
+  if (!path.startsWith('hosts/')) return null;
+  const segment = path.slice('hosts/'.length).split('/')[0]!;
+  return HOST_ID_RE.test(segment) ? null : segment;
+}
+
+/** Refuses a repository path under hosts/ whose host segment is not a host id. */
+export function assertHostScopedPath(path: string): void {
+  const segment = hostSegmentProblem(path);
+  if (segment === null) return;
+  throw evdError('EVD_HOST_ID_INVALID', `refused path ${JSON.stringify(path).slice(0, 120)}: "${segment.slice(0, 40)}" under hosts/ is not a host id`, {
+    data: { path: path.slice(0, 200), host_id: segment.slice(0, 80) },
+  });
+}
+
 export const repoPaths = {
   readme: 'README.md',
   keysYaml: 'keys/keys.yaml',

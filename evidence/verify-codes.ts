@@ -19,6 +19,7 @@ export const VERIFY_CODES = [
   'VRF_NOT_ANCESTOR',
   'VRF_SCHEMA_INVALID',
   'VRF_PATH_MISMATCH',
+  'VRF_HOST_PATH_INVALID',
 ] as const;
 
 export type VerifyCode = (typeof VERIFY_CODES)[number];

@@ -7,6 +7,7 @@ import { isTreeMode } from './git-objects.ts';
 import { Verifier } from './sign.ts';
 import { check } from './schema.ts';
 import type { VerifyProblem } from './verify-codes.ts';
+import { HOST_ID_RE } from './paths.ts';
 
 export interface Change {
   path: string;
@@ -174,11 +175,30 @@ export async function walkHistory(odb: ObjectDb, head: string, problems: VerifyP
       }
     }
     for (const ch of changes) checkChange(ch, oid, odb, problems);
+    checkHostEntries(odb, parentTree, c.tree, oid, problems);
     if (c.parents.length > 0 && signedOk && changes.some((ch) => ch.path.startsWith('keys/'))) admitKeys(odb, oid, c.tree, state, verifier, problems);
     onProgress?.(++done, order.length);
   }
   await verifier.ready();
   return { commits: order.length, verifier, trusted: state.rows, signatures };
+}
+
+/**
+ * Flags every entry of hosts/ that a commit adds under a name that is not a host id (the store
+ * refuses to write one, so it came from outside): reported once, at the commit that added it.
+ */
+function checkHostEntries(odb: ObjectDb, parentTree: string | null, tree: string, commit: string, problems: VerifyProblem[]): void {
+  const after = odb.entryAt(tree, 'hosts');
+  if (!after || !isTreeMode(after.mode)) return;
+  const before = parentTree ? odb.entryAt(parentTree, 'hosts') : null;
+  if (before && before.oid === after.oid) return;
+  const bad = odb.tree(after.oid).filter((e) => !HOST_ID_RE.test(e.name));
+  if (bad.length === 0) return;
+  const known = new Set(before && isTreeMode(before.mode) ? odb.tree(before.oid).map((e) => e.name) : []);
+  for (const e of bad) {
+    if (known.has(e.name)) continue;
+    problems.push({ code: 'VRF_HOST_PATH_INVALID', path: `hosts/${e.name}`, commit, message: `hosts/${e.name} was added in ${commit.slice(0, 12)}, but "${e.name}" is not a host id (h_ and 16 lowercase hex digits)` });
+  }
 }
 
 function checkChange(ch: Change, commit: string, odb: ObjectDb, problems: VerifyProblem[]): void {

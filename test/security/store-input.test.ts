@@ -1,5 +1,5 @@
-// Hostile input to the store: traversal, absolute paths, NUL, host ids not ours, oversized
-// records. Each is a coded error, and nothing at all reaches the repository.
+// Hostile input to the store: traversal, absolute paths, NUL, host ids not ours (also as a
+// hosts/<x>/ path segment), oversized records. Each is a coded error, and nothing reaches the repository.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,32 @@ describe('store input', () => {
     await committer.close();
     expect(await store.head()).toBeNull();
     expect(objects()).toBe(before);
+    await store.close();
+  });
+
+  it('refuses a hosts/<x>/ path whose <x> is not a host id, alone or beside good files', async () => {
+    const d = tempDir();
+    dirs.push(d);
+    const { signer } = await fixedSigner();
+    const dir = join(d, 'evidence');
+    const store = await GitStore.init(dir, { signer, clock: steppingClock() });
+    const committer = new GroupCommitter(store, { windowMs: 5 });
+    const good = 'hosts/h_0123456789abcdef/host.yaml';
+    const bad = ['hosts/web-1/host.yaml', 'hosts/H_0123456789ABCDEF/reports/2024/03/01/000000Z-000001.json', 'hosts/h_0123456789abcde/meta.yaml', 'hosts/h_0123456789abcdef0/packages.tsv', 'hosts/h_0123456789abcdeg/x', 'hosts/evil', 'hosts/h_/x'];
+    for (const path of bad) {
+      const segment = path.split('/')[1];
+      const refused = (e: unknown) => isPatchproofError(e, 'EVD_HOST_ID_INVALID') && e.data.path === path && e.data.host_id === segment;
+      await expect(store.commit([{ path, content: 'x' }], { message: 'evil' })).rejects.toSatisfy(refused);
+      await expect(store.commit([{ path: good, content: 'ok' }, { path, content: 'x' }], { message: 'mixed' })).rejects.toSatisfy(refused);
+      await expect(committer.add([{ path: good, content: 'ok' }, { path, content: 'x' }])).rejects.toSatisfy(refused);
+    }
+    expect(await store.head()).toBeNull();
+    expect(readdirSync(join(dir, 'objects', 'pack'))).toEqual([]);
+    // The same host-scoped file under a real host id, and files outside hosts/, are accepted.
+    await committer.add([{ path: good, content: 'ok' }, { path: 'hostsfile.txt', content: 'not under hosts/' }]);
+    await committer.close();
+    expect(new TextDecoder().decode((await store.readFile(good))!)).toBe('ok');
+    expect((await store.list('hosts')).map((e) => e.name)).toEqual(['h_0123456789abcdef']);
     await store.close();
   });
 });

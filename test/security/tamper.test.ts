@@ -1,6 +1,6 @@
 // Tampering with an evidence repository, by hand with plain git or with a stolen/foreign key:
 // every case must be caught by `verify` with the right code and path.
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initHome, loadHome, rotateKey } from '../../evidence/home.ts';
@@ -215,5 +215,31 @@ describe.runIf(hasTools)('tamper suite', () => {
     const lines = text.trim().split('\n');
     plainGitCommit(repo2, { [path]: `${lines[1]}\n` });
     expect(await problemsOf(repo2)).toContain(`VRF_AUDIT_CHAIN_BROKEN ${path}`);
+  });
+
+  it('a path under hosts/ that is not a host id, committed with plain git, unsigned or signed by the collector key', async () => {
+    const bogus = 'hosts/web-1/host.yaml';
+    {
+      const { repo } = copyHome();
+      const commit = plainGitCommit(repo, { [bogus]: 'host_id: web-1\n' });
+      const r = await verifyRepository(repo);
+      expect(r.problems.map((p) => `${p.code} ${p.path}`)).toEqual([`VRF_COMMIT_UNSIGNED commit:${commit}`, 'VRF_HOST_PATH_INVALID hosts/web-1']);
+      expect(r.problems.find((p) => p.code === 'VRF_HOST_PATH_INVALID')!.commit).toBe(commit);
+    }
+    const { home, repo } = copyHome();
+    const gnupgHome = gpgHomeWith([readFileSync(join(home, 'secrets', 'signing-key.asc'), 'utf8')]);
+    const loaded = await loadHome(home, { clock: steppingClock(new Date('2024-06-01T00:00:00Z')) });
+    const fingerprint = loaded.signer.fingerprint;
+    const evilReport = 'hosts/h_ZZZZ/reports/2024/03/01/000000Z-000001.json';
+    const commit = plainGitCommit(repo, { [bogus]: 'host_id: web-1\n', [evilReport]: '{}' }, { sign: { gnupgHome, keyId: fingerprint } });
+    expect(git(repo, ['verify-commit', commit], { GNUPGHOME: gnupgHome }).status).toBe(0); // a good signature by the trusted key…
+    // …a later, legitimate commit does not hide it, and it is reported once, at the commit that added it.
+    const store = await loaded.openStore();
+    await store.commit([{ path: 'notes/after.txt', content: 'later\n' }], { message: 'later commit' });
+    await store.close();
+    const r = await verifyRepository(repo);
+    const host = r.problems.filter((p) => p.code === 'VRF_HOST_PATH_INVALID');
+    expect(host.map((p) => [p.path, p.commit])).toEqual([['hosts/h_ZZZZ', commit], ['hosts/web-1', commit]]);
+    expect(r.problems.filter((p) => !host.includes(p)).map((p) => `${p.code} ${p.path}`)).toEqual([`VRF_PATH_MISMATCH ${evilReport}`]);
   });
 });
