@@ -217,6 +217,62 @@ describe.runIf(hasTools)('tamper suite', () => {
     expect(await problemsOf(repo2)).toContain(`VRF_AUDIT_CHAIN_BROKEN ${path}`);
   });
 
+  it('a report committed without its .asc, in a correctly signed commit', async () => {
+    const { home, repo } = copyHome();
+    const loaded = await loadHome(home, { clock: () => new Date('2024-03-02T00:00:00Z') });
+    const store = await loaded.openStore();
+    const tsv = renderPackagesTsv(samplePackages(4, 1));
+    const prev = new TextEncoder().encode(await read(repo, R(2, 3)));
+    const env = buildEnvelope(sampleEnvelopeInput({ host: hostId(2), seq: 4, receivedAt: new Date('2024-03-01T03:00:00Z'), packagesTsv: tsv, fingerprint: loaded.signer.fingerprint, count: 4 }), prev);
+    const files = (await reportFiles(env, loaded.signer)).files;
+    expect(files.map((f) => f.path)).toContain(`${R(2, 4)}.asc`);
+    await store.commit(files.filter((f) => !f.path.endsWith('.asc')), { message: 'report without its signature', date: new Date('2024-03-02T00:00:00Z') });
+    await store.close();
+    expect(await problemsOf(repo)).toEqual([`VRF_FILE_SIGNATURE_MISSING ${R(2, 4)}`]);
+  });
+
+  it('a commit whose signature is by the collector key but does not match it', async () => {
+    // Two forgeries of HEAD, both keeping a gpgsig whose issuer is the trusted key: the message
+    // changed under an intact signature, and the signature's own bytes corrupted.
+    const rewrite = (raw: string, edit: (header: string[], body: string) => { header: string[]; body: string }): string => {
+      const cut = raw.indexOf('\n\n');
+      const { header, body } = edit(raw.slice(0, cut).split('\n'), raw.slice(cut + 2));
+      return `${header.join('\n')}\n\n${body}`;
+    };
+    const corruptSignature = (header: string[]): string[] => {
+      const start = header.findIndex((l) => l.startsWith('gpgsig '));
+      const end = header.findIndex((l, i) => i > start && l === ' -----END PGP SIGNATURE-----');
+      const lines = header.slice(start + 1, end).map((l) => l.slice(1));
+      const b64 = lines.slice(lines.indexOf('') + 1).filter((l) => !l.startsWith('=')).join('');
+      const bytes = Buffer.from(b64, 'base64');
+      bytes[bytes.length - 1]! ^= 0x01; // the last byte of the signature value itself
+      const armored = ['-----BEGIN PGP SIGNATURE-----', '', ...(bytes.toString('base64').match(/.{1,64}/g) ?? []), '-----END PGP SIGNATURE-----'];
+      return [...header.slice(0, start), `gpgsig ${armored[0]}`, ...armored.slice(1).map((l) => ` ${l}`), ...header.slice(end + 1)];
+    };
+    const cases: [string, (header: string[], body: string) => { header: string[]; body: string }][] = [
+      ['message changed', (header, body) => ({ header, body: body.replace('reports round 3', 'reports round 3 (nothing to see)') })],
+      ['signature corrupted', (header, body) => ({ header: corruptSignature(header), body })],
+    ];
+    for (const [what, edit] of cases) {
+      const { repo } = copyHome();
+      const raw = git(repo, ['cat-file', 'commit', 'HEAD']).stdout;
+      expect(raw, what).toContain('reports round 3');
+      const forged = rewrite(raw, edit);
+      expect(forged, what).not.toBe(raw);
+      const commit = git(repo, ['hash-object', '-t', 'commit', '-w', '--stdin'], {}, forged).stdout.trim();
+      expect(git(repo, ['update-ref', 'refs/heads/main', commit]).status).toBe(0);
+      const r = await verifyRepository(repo);
+      expect(r.problems.map((p) => `${p.code} ${p.path}`), what).toEqual([`VRF_COMMIT_BAD_SIGNATURE commit:${commit}`]);
+      expect(r.problems[0]!.commit, what).toBe(commit);
+      expect(r.problems[0]!.message, what).toMatch(/bad signature/); // by the known key, not unreadable
+      // Stock gpg agrees: the key is known, the signature is not good.
+      const keyFile = git(repo, ['ls-tree', '--name-only', 'HEAD', 'keys/']).stdout.split('\n').find((f) => f.endsWith('.asc'))!;
+      const v = git(repo, ['verify-commit', commit], { GNUPGHOME: gpgHomeWith([await read(repo, keyFile)]) });
+      expect(v.status, what).not.toBe(0);
+      expect(v.stderr, what).toMatch(/BAD signature/);
+    }
+  });
+
   it('a path under hosts/ that is not a host id, committed with plain git, unsigned or signed by the collector key', async () => {
     const bogus = 'hosts/web-1/host.yaml';
     {
