@@ -19,19 +19,32 @@ function stepping(start: number): () => Date {
   return () => new Date((t += 1000));
 }
 
-export async function writeScenarioRepo(root: string, specs: readonly HostSpec[], exceptions: readonly ExceptionRecord[], opts: { exceptionsOn?: string; simulated?: boolean } = {}): Promise<ScenarioRepo> {
-  const clock = stepping(Date.parse('2024-11-30T00:00:00Z'));
+export interface RepoOptions {
+  exceptionsOn?: string;
+  simulated?: boolean;
+  /** Day of the commit holding host.yaml and meta.yaml (default 2024-11-30, before every scenario). */
+  enrolOn?: string;
+}
+
+export async function writeScenarioRepo(root: string, specs: readonly HostSpec[], exceptions: readonly ExceptionRecord[], opts: RepoOptions = {}): Promise<ScenarioRepo> {
+  return writeHostsRepo(root, (fingerprint) => specs.map((s) => buildHost({ ...s, fingerprint })), exceptions, opts);
+}
+
+/** Like writeScenarioRepo for hosts built elsewhere; `build` gets the real collector key's fingerprint. */
+export async function writeHostsRepo(root: string, build: (fingerprint: string) => BuiltHost[], exceptions: readonly ExceptionRecord[], opts: RepoOptions = {}): Promise<ScenarioRepo> {
+  const enrolOn = opts.enrolOn ?? '2024-11-30';
+  const clock = stepping(Date.parse(`${enrolOn}T00:00:00Z`));
   const home = join(root, 'home');
   await initHome({ home, org: 'Example Ltd', clock, ...(opts.simulated ? { simulated: true } : {}) });
   const loaded = await loadHome(home, { clock });
-  const hosts = specs.map((s) => buildHost({ ...s, fingerprint: loaded.signer.fingerprint }));
+  const hosts = build(loaded.signer.fingerprint);
   const store = await loaded.openStore({ clock });
   const byDay = new Map<string, StoreFile[]>();
   const add = (day: string, f: StoreFile[]): void => void byDay.set(day, [...(byDay.get(day) ?? []), ...f]);
   for (const h of hosts) {
     const s = h.snapshot;
-    add('2024-11-30', [{ path: s.host_file.path, content: YAML.stringify(s.host) }]);
-    if (s.meta) add('2024-11-30', [{ path: `hosts/${s.host.host_id}/meta.yaml`, content: YAML.stringify(s.meta) }]);
+    add(enrolOn, [{ path: s.host_file.path, content: YAML.stringify(s.host) }]);
+    if (s.meta) add(enrolOn, [{ path: `hosts/${s.host.host_id}/meta.yaml`, content: YAML.stringify(s.meta) }]);
     for (const r of s.reports) {
       // buildHost() keeps the whole envelope (a SnapshotReport needs only its judged facts).
       const files = await reportFiles(r.envelope as ReportEnvelope, loaded.signer, { packagesTsv: h.tsv.get(r.path) ?? null });
