@@ -10,7 +10,7 @@ const ACTIONS = new Set(['install', 'upgrade', 'downgrade', 'remove', 'purge', '
 const optToken = (v: string | null | undefined) => v === undefined || v === null || isPkgToken(v);
 
 export function packageFits(p: Package): boolean {
-  return isPkgToken(p.name) && isArch(p.arch) && isPkgToken(p.version) && (p.source === undefined || isPkgToken(p.source)) && (p.source_version === undefined || isPkgToken(p.source_version)) && (p.installed_at === undefined || TIME_RE.test(p.installed_at));
+  return isPkgToken(p.name) && isArch(p.arch) && isPkgToken(p.version) && (p.source === undefined || isPkgToken(p.source)) && (p.source_version === undefined || isPkgToken(p.source_version)) && (p.installed_at === undefined || TIME_RE.test(p.installed_at)) && (p.build_time === undefined || TIME_RE.test(p.build_time));
 }
 
 export function pendingFits(u: PendingUpdate): boolean {

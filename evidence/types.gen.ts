@@ -21,6 +21,7 @@ source?: string
  */
 source_version?: string
 installed_at?: string
+build_time?: string
 }
 
 export interface PendingUpdate {

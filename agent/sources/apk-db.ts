@@ -1,7 +1,7 @@
 // Parses Alpine's package database /lib/apk/db/installed: blank-line separated stanzas of
-// `P:` name, `V:` version, `A:` arch, `o:` origin (the aports source package).
+// `P:` name, `V:` version, `A:` arch, `o:` origin (the aports source package), `t:` build time.
 import type { Package } from '../../evidence/types.gen.ts';
-import { isArch, isPkgToken } from '../report-fields.ts';
+import { isArch, isoSeconds, isPkgToken } from '../report-fields.ts';
 import type { Parsed } from './types.ts';
 
 export function parseApkInstalled(text: string): Parsed<Package> & { truncated: boolean } {
@@ -24,7 +24,17 @@ export function parseApkInstalled(text: string): Parsed<Package> & { truncated: 
       continue;
     }
     const origin = f.get('o');
-    items.push({ name, arch, version, source: origin && isPkgToken(origin) ? origin : name, source_version: version });
+    const pkg: Package = { name, arch, version, source: origin && isPkgToken(origin) ? origin : name, source_version: version };
+    const built = buildTime(f.get('t'));
+    if (built !== null) pkg.build_time = built;
+    items.push(pkg);
   }
   return { items, invalid, truncated };
+}
+
+/** `t:` is the build's unix time in seconds; anything else (absent, zero, not digits) is left out. */
+function buildTime(text: string | undefined): string | null {
+  if (text === undefined || !/^\d{1,12}$/.test(text)) return null;
+  const secs = Number(text);
+  return secs > 0 ? isoSeconds(new Date(secs * 1000)) : null;
 }

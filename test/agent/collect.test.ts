@@ -195,6 +195,8 @@ describe('collect on other distributions (fixtures + hand-written samples)', () 
     const { body } = await collect({ root, now: NOW, probe: fakeProbe(), exec: scriptedExec({ 'apk list': { stdout: sample('apk-list-u.txt') } }) });
     valid(body);
     expect(body).toMatchObject({ package_manager: 'apk', arch: 'x86_64', inventory_count: 14, os: { id: 'alpine' } });
+    expect(body.packages.find((p) => p.name === 'musl')).toMatchObject({ build_time: '2020-03-21T11:35:50Z' });
+    expect(body.packages.every((p) => p.build_time !== undefined)).toBe(true);
     expect(body.pending).toHaveLength(4);
     expect(body.warnings).toEqual([]);
   });

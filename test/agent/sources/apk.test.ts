@@ -13,10 +13,39 @@ describe('apk database', () => {
     expect(invalid).toEqual([]);
     expect(truncated).toBe(false);
     expect(items).toHaveLength(14);
-    expect(items[0]).toEqual({ name: 'musl', arch: 'x86_64', version: '1.1.24-r2', source: 'musl', source_version: '1.1.24-r2' });
+    expect(items[0]).toEqual({ name: 'musl', arch: 'x86_64', version: '1.1.24-r2', source: 'musl', source_version: '1.1.24-r2', build_time: '2020-03-21T11:35:50Z' });
     const by = new Map(items.map((p) => [p.name, p]));
     expect(by.get('libcrypto1.1')).toMatchObject({ source: 'openssl' });
     expect(by.get('ssl_client')).toMatchObject({ source: 'busybox' });
+  });
+
+  it('takes the build time from `t:` (unix seconds) of the real Alpine 3.11.5 database', () => {
+    const { items } = parseApkInstalled(shared('inventories/alpine-3.11.5-installed-db/installed'));
+    // expected values: `date -u -d @<t:>` of each stanza's t: line
+    expect(Object.fromEntries(items.map((p) => [p.name, p.build_time]))).toEqual({
+      musl: '2020-03-21T11:35:50Z',
+      busybox: '2020-01-15T10:36:22Z',
+      'alpine-baselayout': '2019-11-29T14:51:56Z',
+      'alpine-keys': '2019-06-05T06:36:04Z',
+      'libcrypto1.1': '2019-12-26T13:56:56Z',
+      'libssl1.1': '2019-12-26T13:56:56Z',
+      'ca-certificates-cacert': '2020-02-06T12:01:55Z',
+      'libtls-standalone': '2019-11-15T19:02:39Z',
+      ssl_client: '2020-01-15T10:36:22Z',
+      zlib: '2019-11-15T12:11:38Z',
+      'apk-tools': '2019-11-15T19:34:51Z',
+      scanelf: '2019-11-15T19:34:19Z',
+      'musl-utils': '2020-03-21T11:35:50Z',
+      'libc-utils': '2019-12-07T20:03:24Z',
+    });
+  });
+
+  it('leaves the build time out when `t:` is missing, zero or not a number', () => {
+    const text = 'P:a\nV:1-r0\nA:x86_64\n\nP:b\nV:1-r0\nA:x86_64\nt:0\n\nP:c\nV:1-r0\nA:x86_64\nt:soon\n\nP:d\nV:1-r0\nA:x86_64\nt:-5\n\nP:e\nV:1-r0\nA:x86_64\nt:1700000000\n\n';
+    const { items, invalid } = parseApkInstalled(text);
+    expect(invalid).toEqual([]);
+    expect(items.map((p) => [p.name, p.build_time])).toEqual([['a', undefined], ['b', undefined], ['c', undefined], ['d', undefined], ['e', '2023-11-14T22:13:20Z']]);
+    expect(items.filter((p) => 'build_time' in p).map((p) => p.name)).toEqual(['e']);
   });
 
   it('agrees with `apk info -v` name-version splitting of the Alpine 3.22 list', () => {
