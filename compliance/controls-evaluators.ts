@@ -1,7 +1,7 @@
 // The evaluators controls are bound to: each looks at one aspect of the judged period (inventory,
 // advisories, SLA, exceptions, coverage, integrity, change records) and returns a status, a
 // one-line summary and evidence rows pointing at hosts, findings and repository files.
-import type { ControlEvidence, ControlStatus, ModelException, ModelFinding, ModelHost, ModelHostFinding, ModelPolicy } from './model-types.ts';
+import type { ControlEvidence, ControlStatus, ModelException, ModelFinding, ModelHost, ModelHostFinding, ModelPolicy, ModelUnjudged } from './model-types.ts';
 import { DAY_MS, dateMs, round1 } from './sla-time.ts';
 
 export interface HostAux {
@@ -22,6 +22,8 @@ export interface EvaluatorInput {
   readonly policies: readonly ModelPolicy[];
   readonly slaPolicy: ModelPolicy;
   readonly asOfMs: number;
+  /** What could not be judged; its installed_packages narrowed to the hosts judged. */
+  readonly unjudged: ModelUnjudged;
 }
 
 export interface EvaluatorResult {
@@ -104,13 +106,34 @@ const evidenceIntegrity: Evaluator = (input) => {
   };
 };
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 const advisoryMonitoring: Evaluator = (input) => {
   if (input.advisories === null || input.advisories.count === 0) return { status: 'deficient', summary: 'No advisory data was used: installed packages were not compared with any advisory source.', evidence: [] };
   const hosts = active(input);
+  const ids = new Set(hosts.map((h) => h.host_id));
   const unjudged = hosts.filter((h) => h.ecosystem === null);
-  const summary = `${input.advisories.count} OSV advisories (snapshot ${input.advisories.snapshot_hash.slice(0, 12)}) compared with ${hosts.length - unjudged.length} of ${hosts.length} in-scope hosts.`;
-  const evidence = [{ kind: 'advisory-snapshot', summary: `snapshot sha256 ${input.advisories.snapshot_hash}` }];
-  return { status: unjudged.length === 0 ? 'effective' : byRatio(unjudged.length, hosts.length), summary, evidence };
+  const u = input.unjudged;
+  const packages = u.installed_packages.filter((p) => ids.has(p.host_id));
+  const withUnparsed = new Set(packages.map((p) => p.host_id));
+  const advisoryGap = u.advisory_entry_count > 0 ? ` ${plural(u.advisory_entry_count, 'advisory entry', 'advisory entries')} could not be used (a version does not parse: CMP_ADVISORY_VERSION_UNPARSED).` : '';
+  const packageGap = packages.length > 0 ? ` ${plural(packages.length, 'installed package')} on ${plural(withUnparsed.size, 'host')} could not be judged (its version does not parse: CMP_INSTALLED_VERSION_UNPARSED).` : '';
+  const summary = `${input.advisories.count} OSV advisories (snapshot ${input.advisories.snapshot_hash.slice(0, 12)}) compared with ${hosts.length - unjudged.length} of ${hosts.length} in-scope hosts.${advisoryGap}${packageGap}`;
+  const evidence: ControlEvidence[] = [
+    { kind: 'advisory-snapshot', summary: `snapshot sha256 ${input.advisories.snapshot_hash}` },
+    ...u.advisory_entries.slice(0, MAX_EVIDENCE).map((a) => ({ kind: 'unjudged-advisory', summary: `${a.code}: ${a.advisory_id} (${a.ecosystem} ${a.package}) left out: ${a.reason}` })),
+    ...packages.slice(0, MAX_EVIDENCE).map((p) => {
+      const ev = p.evidence[0];
+      return { kind: 'unjudged-package', summary: `${p.code}: ${p.package} ${p.version} (${p.arch}) not judged: ${p.reason}`, host_id: p.host_id, ...(ev ? { path: ev.path } : {}), ...(ev?.commit ? { commit: ev.commit } : {}) };
+    }),
+  ];
+  // A host whose OS has no advisory source is not judged at all; a package or an advisory entry that
+  // cannot be compared leaves a gap in otherwise judged hosts: partial at worst.
+  let status = byRatio(unjudged.length, hosts.length);
+  if (status === 'effective' && (u.advisory_entry_count > 0 || packages.length > 0)) status = 'partial';
+  return { status, summary, evidence };
 };
 
 const severityRanking: Evaluator = (input) => {

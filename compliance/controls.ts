@@ -63,7 +63,8 @@ function scoped(input: EvaluatorInput, f: Framework, frameworks: ReadonlyMap<str
   const hosts = input.hosts.filter((h) => inFramework(h, f, frameworks));
   if (hosts.length === input.hosts.length) return input;
   const ids = new Set(hosts.map((h) => h.host_id));
-  return { ...input, hosts, findings: input.findings.filter((x) => ids.has(x.host_id)), hostFindings: input.hostFindings.filter((x) => ids.has(x.host_id)) };
+  const unjudged = { ...input.unjudged, installed_packages: input.unjudged.installed_packages.filter((x) => ids.has(x.host_id)) };
+  return { ...input, hosts, findings: input.findings.filter((x) => ids.has(x.host_id)), hostFindings: input.hostFindings.filter((x) => ids.has(x.host_id)), unjudged };
 }
 
 /** Every catalog control judged; sorted by framework (catalog order) then id. */

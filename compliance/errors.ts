@@ -9,6 +9,14 @@ export const CMP_ERRORS = {
     hint: 'Versions are compared exactly as dpkg, rpm or apk would; an invalid version is never guessed at. Check the value reported by the host or the advisory.',
     status: 400,
   },
+  CMP_ADVISORY_VERSION_UNPARSED: {
+    title: 'Advisory entry left out: a version does not parse',
+    hint: 'Recorded in the model (unjudged.advisory_entries), not thrown: the entry could not be compared with any host. Report it to the advisory source; a newer snapshot may fix it.',
+  },
+  CMP_INSTALLED_VERSION_UNPARSED: {
+    title: 'Installed package not judged: its version does not parse',
+    hint: 'Recorded in the model (unjudged.installed_packages), not thrown: no advisory was compared with the package. Check the version the host reported (`git show` the cited report).',
+  },
   CMP_ECOSYSTEM_UNKNOWN: {
     title: 'Unknown or unsupported ecosystem',
     hint: 'Supported version orders are dpkg, rpm and apk; supported hosts are Debian, Ubuntu, AlmaLinux, Rocky Linux, Red Hat Enterprise Linux and Alpine.',

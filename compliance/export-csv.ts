@@ -4,7 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { ComplianceModel } from './model-types.ts';
+import type { ComplianceModel, ModelUnjudgedAdvisory, ModelUnjudgedPackage } from './model-types.ts';
+
+type UnjudgedRow = ModelUnjudgedAdvisory | ModelUnjudgedPackage;
 
 type Cell = string | number | boolean | null | undefined | readonly string[];
 
@@ -30,9 +32,9 @@ export function csvCell(value: Cell): string {
 
 export const CSV_TABLES: Readonly<Record<string, CsvTable<unknown>>> = {
   'hosts.csv': table({
-    columns: ['host_id', 'hostname', 'os', 'os_version', 'ecosystem', 'group', 'owner', 'purpose', 'classification', 'environment', 'in_scope', 'decommissioned_at', 'enrolled_at', 'first_report_at', 'last_report_at', 'report_count', 'package_count', 'kernel_running', 'kernel_installed_latest', 'reboot_required', 'pending_updates', 'pending_security_updates', 'coverage_pct', 'status', 'open_findings', 'overdue_findings', 'latest_report'],
+    columns: ['host_id', 'hostname', 'os', 'os_version', 'ecosystem', 'group', 'owner', 'purpose', 'classification', 'environment', 'in_scope', 'decommissioned_at', 'enrolled_at', 'first_report_at', 'last_report_at', 'report_count', 'package_count', 'kernel_running', 'kernel_installed_latest', 'reboot_required', 'pending_updates', 'pending_security_updates', 'coverage_pct', 'status', 'open_findings', 'overdue_findings', 'latest_report', 'unjudged_packages'],
     rows: (m) => m.hosts,
-    cells: (h: ComplianceModel['hosts'][number]) => [h.host_id, h.hostname, h.os.id, h.os.version_id, h.ecosystem, h.group, h.meta.owner, h.meta.purpose, h.meta.classification, h.meta.environment, h.meta.in_scope, h.meta.decommissioned_at, h.enrolled_at, h.first_report_at, h.last_report_at, h.report_count, h.package_count, h.kernel.running, h.kernel.installed_latest, h.kernel.reboot_required, h.pending_count, h.pending_security_count, h.coverage_pct, h.status, h.open_findings, h.overdue_findings, h.latest_report?.path],
+    cells: (h: ComplianceModel['hosts'][number]) => [h.host_id, h.hostname, h.os.id, h.os.version_id, h.ecosystem, h.group, h.meta.owner, h.meta.purpose, h.meta.classification, h.meta.environment, h.meta.in_scope, h.meta.decommissioned_at, h.enrolled_at, h.first_report_at, h.last_report_at, h.report_count, h.package_count, h.kernel.running, h.kernel.installed_latest, h.kernel.reboot_required, h.pending_count, h.pending_security_count, h.coverage_pct, h.status, h.open_findings, h.overdue_findings, h.latest_report?.path, h.unjudged_packages],
   }),
   'patch-events.csv': table({
     columns: ['host_id', 'when', 'when_source', 'name', 'arch', 'action', 'from', 'to', 'by', 'command', 'report_path', 'commit'],
@@ -48,6 +50,13 @@ export const CSV_TABLES: Readonly<Record<string, CsvTable<unknown>>> = {
     columns: ['exception_id', 'title', 'status', 'advisories', 'packages', 'hosts', 'reason', 'likelihood', 'impact', 'risk_summary', 'compensating_controls', 'planned_remediation', 'expires', 'requested_by', 'approver', 'approved_at', 'ticket', 'findings_matched', 'findings_excused', 'file', 'last_commit'],
     rows: (m) => m.exceptions,
     cells: (e: ComplianceModel['exceptions'][number]) => [e.id, e.title, e.status, e.advisories, e.packages, e.hosts, e.reason, e.risk_assessment.likelihood, e.risk_assessment.impact, e.risk_assessment.summary, e.compensating_controls, e.planned_remediation, e.expires, e.requested_by, e.approver, e.approved_at, e.ticket, e.findings_matched.length, e.findings_excused.length, e.file, e.history[e.history.length - 1]?.commit],
+  }),
+  'unjudged.csv': table({
+    columns: ['code', 'host_id', 'advisory_id', 'ecosystem', 'package', 'arch', 'version', 'reason', 'first_seen', 'until', 'evidence'],
+    rows: (m) => [...(m.unjudged?.advisory_entries ?? []), ...(m.unjudged?.installed_packages ?? [])],
+    cells: (u: UnjudgedRow) => u.code === 'CMP_ADVISORY_VERSION_UNPARSED'
+      ? [u.code, null, u.advisory_id, u.ecosystem, u.package, null, null, u.reason, null, null, null]
+      : [u.code, u.host_id, null, null, u.package, u.arch, u.version, u.reason, u.first_seen, u.until, u.evidence.map((e) => `${e.role ?? 'file'}=${e.path}${e.commit ? `@${e.commit}` : ''}`)],
   }),
   'coverage.csv': table({
     columns: ['month', 'hosts_in_scope', 'hosts_reporting', 'hosts_fully_covered', 'host_days_expected', 'host_days_reported', 'coverage_pct'],

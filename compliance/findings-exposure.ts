@@ -6,7 +6,7 @@ import type { HostEcosystem } from './ecosystem.ts';
 import { cmpError } from './errors.ts';
 import type { SnapshotInventory, SnapshotReport } from './evidence-snapshot.ts';
 import { isKernelPackage, latestInstalledKernel, newestKernelsOnly, runningKernelPackage } from './findings-kernel.ts';
-import type { Matcher, MatchRow } from './osv-matcher.ts';
+import type { Matcher, MatchProblem, MatchRow } from './osv-matcher.ts';
 import type { ReportFacts } from './report-facts.ts';
 
 export interface Exposure {
@@ -22,10 +22,19 @@ export interface Exposure {
   runningEndIdx: number | null;
 }
 
+/** A span of reports in which an installed package's version did not parse, so it could not be judged. */
+export interface UnjudgedSpan {
+  readonly problem: MatchProblem;
+  /** Index of the first report whose inventory had it. */
+  readonly startIdx: number;
+  /** First report whose inventory no longer had it (removed or changed); null while installed. */
+  endIdx: number | null;
+}
+
 export interface HostExposures {
   readonly exposures: Exposure[];
-  /** Installed versions that could not be parsed (those packages could not be judged). */
-  readonly unparsed: number;
+  /** Installed versions that could not be parsed (those packages could not be judged), in report order. */
+  readonly unjudged: UnjudgedSpan[];
 }
 
 function pkgKey(name: string, arch: string): string {
@@ -50,6 +59,10 @@ interface WalkState {
   visible: readonly Package[];
   rowsByPkg: Map<string, MatchRow[]>;
   open: Map<string, Exposure>;
+  /** Installed packages whose version does not parse, by package key. */
+  unjudged: Map<string, UnjudgedSpan>;
+  /** Spans of such packages since removed or changed. */
+  unjudgedClosed: UnjudgedSpan[];
 }
 
 function byNameArch(a: Package, b: Package): number {
@@ -91,13 +104,24 @@ export function diffInventories(prev: readonly Package[], next: readonly Package
   return { changed, removed };
 }
 
+function forget(state: WalkState, pkg: Package, idx: number): void {
+  const key = pkgKey(pkg.name, pkg.arch);
+  state.rowsByPkg.delete(key);
+  const span = state.unjudged.get(key);
+  if (span) {
+    span.endIdx = idx;
+    state.unjudged.delete(key);
+    state.unjudgedClosed.push(span);
+  }
+}
+
 /** Re-matches only what changed; false when the judged inventory is the same as before. */
-function rematch(state: WalkState, next: readonly Package[], host: HostEcosystem, matcher: Matcher, reported: Record<string, string>): { problems: number; touched: boolean } {
+function rematch(state: WalkState, next: readonly Package[], idx: number, host: HostEcosystem, matcher: Matcher, reported: Record<string, string>): boolean {
   const { changed, removed } = diffInventories(state.visible, next);
   state.visible = next;
-  if (changed.length === 0 && removed.length === 0) return { problems: 0, touched: false };
-  for (const pkg of removed) state.rowsByPkg.delete(pkgKey(pkg.name, pkg.arch));
-  for (const pkg of changed) state.rowsByPkg.delete(pkgKey(pkg.name, pkg.arch));
+  if (changed.length === 0 && removed.length === 0) return false;
+  for (const pkg of removed) forget(state, pkg, idx);
+  for (const pkg of changed) forget(state, pkg, idx);
   const { rows, problems } = matcher.matchHost({ ecosystem: host, packages: changed, reportedSeverity: reported });
   for (const row of rows) {
     const key = pkgKey(row.package, row.arch);
@@ -105,7 +129,8 @@ function rematch(state: WalkState, next: readonly Package[], host: HostEcosystem
     if (list) list.push(row);
     else state.rowsByPkg.set(key, [row]);
   }
-  return { problems: problems.length, touched: true };
+  for (const problem of problems) state.unjudged.set(pkgKey(problem.package, problem.arch), { problem, startIdx: idx, endIdx: null });
+  return true;
 }
 
 function byAdvisory(rowsByPkg: Map<string, MatchRow[]>): Map<string, MatchRow[]> {
@@ -156,22 +181,19 @@ export function hostExposures(
 ): HostExposures {
   const index = new Map(inventories.map((i) => [i.sha256, i]));
   const reported = reportedSeverities(reports);
-  const state: WalkState = { visible: [], rowsByPkg: new Map(), open: new Map() };
+  const state: WalkState = { visible: [], rowsByPkg: new Map(), open: new Map(), unjudged: new Map(), unjudgedClosed: [] };
   const closed: Exposure[] = [];
-  let unparsed = 0;
   let lastSha: string | null = null;
   reports.forEach((r, idx) => {
     const sha = r.envelope.inventory.sha256;
     if (sha === lastSha) return;
     lastSha = sha;
     const inv = inventoryOf(index, r.envelope, r.path);
-    const { problems, touched } = rematch(state, judgedInventory(host, inv.packages), host, matcher, reported);
-    unparsed += problems;
-    if (touched) updateExposures(state, byAdvisory(state.rowsByPkg), idx, host, closed);
+    if (rematch(state, judgedInventory(host, inv.packages), idx, host, matcher, reported)) updateExposures(state, byAdvisory(state.rowsByPkg), idx, host, closed);
   });
   const exposures = [...closed, ...state.open.values()];
   for (const exp of exposures) if (exp.kernel && exp.endIdx !== null) exp.runningEndIdx = runningFixIdx(exp, reports, index, host, matcher);
-  return { exposures, unparsed };
+  return { exposures, unjudged: [...state.unjudgedClosed, ...state.unjudged.values()] };
 }
 
 /** First report from the inventory fix on whose running kernel is no longer affected. */

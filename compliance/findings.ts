@@ -5,7 +5,7 @@ import { sha256Hex } from '../evidence/hash.ts';
 import type { HostEcosystem } from './ecosystem.ts';
 import type { SnapshotHost, SnapshotReport } from './evidence-snapshot.ts';
 import { matchingExceptions, type ExceptionRule } from './exceptions.ts';
-import { hostExposures, type Exposure } from './findings-exposure.ts';
+import { hostExposures, type Exposure, type UnjudgedSpan } from './findings-exposure.ts';
 import type { EvidenceRef, ModelFinding } from './model-types.ts';
 import type { Matcher, MatchRow } from './osv-matcher.ts';
 import { classify, type Severity } from './osv-severity.ts';
@@ -187,12 +187,12 @@ export function judgeHost(
   eco: HostEcosystem,
   ctx: FindingContext,
   decommissionedMs: number | null = null,
-): { findings: JudgedFinding[]; unparsed: number } {
-  const { exposures, unparsed } = hostExposures(reports, host.inventories, eco, ctx.matcher);
+): { findings: JudgedFinding[]; unjudged: UnjudgedSpan[] } {
+  const { exposures, unjudged } = hostExposures(reports, host.inventories, eco, ctx.matcher);
   const findings: JudgedFinding[] = [];
   for (const exp of exposures) {
     const tm = timing(exp, times, ctx, decommissionedMs);
     if (tm) findings.push(findingRow(host, exp, tm, reports, ctx));
   }
-  return { findings, unparsed };
+  return { findings, unjudged };
 }

@@ -6,7 +6,8 @@ import { coveragePct, expectedWindow, hostDays, type HostDays } from './coverage
 import { judgeHost, type FindingContext, type JudgedFinding } from './findings.ts';
 import { latestInstalledKernel } from './findings-kernel.ts';
 import { hostLevelFindings } from './host-findings.ts';
-import type { HostStatus, ModelHost, ModelHostFinding } from './model-types.ts';
+import type { HostStatus, ModelHost, ModelHostFinding, ModelUnjudgedPackage } from './model-types.ts';
+import { unjudgedPackages } from './model-unjudged.ts';
 import { slaPolicyAt } from './policy-versions.ts';
 import { DAY_MS, HOUR_MS, isoTime, isoTimeOrNull, timeMs } from './sla-time.ts';
 import { isPatchproofError } from '../evidence/errors.ts';
@@ -19,7 +20,10 @@ export interface HostResult {
   readonly reports: readonly SnapshotReport[];
   /** received_at of each report, ms. */
   readonly times: readonly number[];
-  readonly unparsed: number;
+  /** The host's advisory ecosystem; null when its OS has none. */
+  readonly eco: HostEcosystem | null;
+  /** Installed packages that could not be judged at some time in the period. */
+  readonly unjudged: ModelUnjudgedPackage[];
 }
 
 /** First index whose received_at is at or after ms (reports are in seq order, times ascending). */
@@ -55,6 +59,7 @@ function hostStatus(inScope: boolean, decomMs: number | null, asOfMs: number, st
 
 function renderRow(host: SnapshotHost, reports: readonly SnapshotReport[], times: readonly number[], ctx: FindingContext, parts: {
   eco: HostEcosystem | null; findings: JudgedFinding[]; hostFindings: ModelHostFinding[]; days: HostDays | null; decomMs: number | null;
+  unjudged: readonly ModelUnjudgedPackage[];
 }): ModelHost {
   const latest = reports[reports.length - 1];
   const env = latest?.envelope;
@@ -92,6 +97,7 @@ function renderRow(host: SnapshotHost, reports: readonly SnapshotReport[], times
     open_findings: open.length,
     overdue_findings: overdue,
     latest_report: latest ? { path: latest.path, commit: latest.commit } : null,
+    unjudged_packages: parts.unjudged.filter((u) => u.until === null).length,
   };
 }
 
@@ -104,7 +110,9 @@ export function judgeHostFully(host: SnapshotHost, ctx: FindingContext): HostRes
   const eco = ecosystemOf(host, reports[reports.length - 1]);
   const decomMs = decommissioned(host);
   const effectiveDecomMs = decomMs !== null && decomMs <= ctx.bounds.asOfMs ? decomMs : null;
-  const { findings, unparsed } = eco ? judgeHost(host, reports, times, eco, ctx, effectiveDecomMs) : { findings: [], unparsed: 0 };
+  const judged = eco ? judgeHost(host, reports, times, eco, ctx, effectiveDecomMs) : { findings: [], unjudged: [] };
+  const findings = judged.findings;
+  const unjudged = unjudgedPackages(host.host.host_id, judged.unjudged, reports, times, ctx.bounds);
   const policy = slaPolicyAt(ctx.policies, ctx.bounds.asOfMs - 1);
   const cadenceHours = policy.evidence_cadence_hours ?? 24;
   const inScope = host.meta?.in_scope ?? true;
@@ -117,6 +125,6 @@ export function judgeHostFully(host: SnapshotHost, ctx: FindingContext): HostRes
     host, reports, times, bounds: ctx.bounds, staleAfterHours: policy.stale_after_hours ?? 72, cadenceHours,
     active, inScope, decommissionedMs: decomMs, days,
   });
-  const row = renderRow(host, reports, times, ctx, { eco, findings, hostFindings, days, decomMs });
-  return { row, findings, hostFindings, days, reports, times, unparsed };
+  const row = renderRow(host, reports, times, ctx, { eco, findings, hostFindings, days, decomMs, unjudged });
+  return { row, findings, hostFindings, days, reports, times, eco, unjudged };
 }

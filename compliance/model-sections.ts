@@ -114,7 +114,7 @@ export function evidenceManifest(evidence: EvidenceSnapshot, cited: Iterable<str
   return [...wanted].filter((p) => known.has(p)).sort().map((path) => ({ path, sha256: known.get(path)! }));
 }
 
-/** Paths cited anywhere in the model (evidence refs, latest reports, exceptions, host files). */
+/** Paths cited anywhere in the model (evidence refs, latest reports, exceptions, host files, unjudged packages). */
 export function citedPaths(model: Omit<ComplianceModel, 'evidence_manifest'>, evidence: EvidenceSnapshot): Set<string> {
   const out = new Set<string>();
   const add = (refs: readonly EvidenceRef[]): void => refs.forEach((r) => out.add(r.path));
@@ -127,5 +127,6 @@ export function citedPaths(model: Omit<ComplianceModel, 'evidence_manifest'>, ev
   for (const f of model.host_findings) add(f.evidence);
   for (const e of model.exceptions) out.add(e.file);
   for (const p of model.patch_events) out.add(p.report_path);
+  for (const u of model.unjudged?.installed_packages ?? []) add(u.evidence);
   return out;
 }

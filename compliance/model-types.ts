@@ -37,6 +37,8 @@ export interface ModelHost {
   kernel: { running: string | null; installed_latest: string | null; reboot_required: boolean; reboot_reason: string | null };
   pending_count: number; pending_security_count: number; coverage_pct: number | null;
   status: HostStatus; open_findings: number; overdue_findings: number; latest_report: EvidenceRef | null;
+  /** Added within v1: packages of the latest inventory whose version does not parse (not judged). */
+  unjudged_packages?: number;
 }
 
 export interface ModelFinding {
@@ -59,6 +61,22 @@ export interface ModelPatchEvent {
   host_id: string; name: string; arch: string; action: 'install' | 'upgrade' | 'downgrade' | 'remove';
   from: string | null; to: string | null; when: string; when_source: 'log' | 'interval';
   by: string | null; command: string | null; report_path: string; commit: string | null;
+}
+
+/** An advisory affected entry left out: a version in it does not parse in its ecosystem's order. */
+export interface ModelUnjudgedAdvisory {
+  code: 'CMP_ADVISORY_VERSION_UNPARSED'; advisory_id: string; ecosystem: string; package: string; reason: string;
+}
+
+/** An installed package whose version does not parse: no advisory could be compared with it. */
+export interface ModelUnjudgedPackage {
+  code: 'CMP_INSTALLED_VERSION_UNPARSED'; host_id: string; package: string; arch: string; version: string; reason: string;
+  first_seen: string; until: string | null; evidence: EvidenceRef[];
+}
+
+export interface ModelUnjudged {
+  advisory_entry_count: number; installed_package_count: number; host_count: number;
+  advisory_entries: ModelUnjudgedAdvisory[]; installed_packages: ModelUnjudgedPackage[];
 }
 
 export interface ModelException {
@@ -123,6 +141,8 @@ export interface ComplianceModel {
   coverage: ModelCoverageMonth[];
   metrics: ModelMetrics;
   controls: ModelControl[];
+  /** Added within v1: what could not be judged (evaluate() always writes it). */
+  unjudged?: ModelUnjudged;
   audit: ModelAuditEntry[];
   evidence_manifest: { path: string; sha256: string }[];
 }

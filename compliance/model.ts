@@ -13,7 +13,9 @@ import { judgeHostFully } from './model-hosts.ts';
 import { canonicalModelJson } from './model-json.ts';
 import { checkCompliance } from './model-schema.ts';
 import { auditRows, citedPaths, evidenceManifest, exceptionRows, keyRows, patchEvents, policyRows, sortPatchEvents } from './model-sections.ts';
-import type { ComplianceModel, ModelHost, ModelHostFinding, ModelPatchEvent } from './model-types.ts';
+import type { ComplianceModel, ModelHost, ModelHostFinding, ModelPatchEvent, ModelUnjudgedPackage } from './model-types.ts';
+import { unjudgedAdvisories, unjudgedSection } from './model-unjudged.ts';
+import type { HostEcosystem } from './ecosystem.ts';
 import { buildAdvisoryIndex, type AdvisoryIndex } from './osv-index.ts';
 import { createMatcher } from './osv-matcher.ts';
 import type { OsvRecord } from './osv-types.ts';
@@ -63,6 +65,9 @@ interface HostsPass {
   days: HostDays[];
   aux: Map<string, HostAux>;
   frameworks: Map<string, readonly string[]>;
+  unjudged: ModelUnjudgedPackage[];
+  /** The distinct advisory ecosystems of the judged hosts. */
+  ecosystems: Map<string, HostEcosystem>;
 }
 
 function auxOf(result: ReturnType<typeof judgeHostFully>, bounds: PeriodBounds): HostAux {
@@ -79,7 +84,7 @@ function auxOf(result: ReturnType<typeof judgeHostFully>, bounds: PeriodBounds):
 }
 
 function judgeHosts(inputs: EvaluateInputs, ctx: FindingContext): HostsPass {
-  const pass: HostsPass = { hosts: [], findings: [], hostFindings: [], events: [], days: [], aux: new Map(), frameworks: new Map() };
+  const pass: HostsPass = { hosts: [], findings: [], hostFindings: [], events: [], days: [], aux: new Map(), frameworks: new Map(), unjudged: [], ecosystems: new Map() };
   const hosts = [...inputs.evidence.hosts].sort((a, b) => cmp(a.host.host_id, b.host.host_id));
   hosts.forEach((host, i) => {
     const r = judgeHostFully(host, ctx);
@@ -90,6 +95,8 @@ function judgeHosts(inputs: EvaluateInputs, ctx: FindingContext): HostsPass {
     if (r.days) pass.days.push(r.days);
     pass.aux.set(host.host.host_id, auxOf(r, ctx.bounds));
     pass.frameworks.set(host.host.host_id, host.meta?.frameworks ?? []);
+    for (const u of r.unjudged) pass.unjudged.push(u);
+    if (r.eco) pass.ecosystems.set(JSON.stringify([r.eco.match, r.eco.matchPrefixes]), r.eco);
     if ((i + 1) % 50 === 0 || i + 1 === hosts.length) inputs.onProgress?.({ phase: 'hosts', done: i + 1, total: hosts.length });
   });
   pass.hosts.sort((a, b) => cmp(a.hostname, b.hostname) || cmp(a.host_id, b.host_id));
@@ -123,10 +130,13 @@ export function evaluate(inputs: EvaluateInputs): ComplianceModel {
   const advisories = adv ? { snapshot_hash: adv.snapshot_hash, count: adv.records.length } : null;
   const findings = pass.findings.map((f) => f.row);
   const exceptions = exceptionRows(inputs.evidence, rules, pass.findings);
+  const unjudged = unjudgedSection(unjudgedAdvisories(index.problems, [...pass.ecosystems.values()]), pass.unjudged);
   inputs.onProgress?.({ phase: 'controls', done: 0, total: 1 });
   const controls = evaluateControls(inputs.catalog ?? loadCatalog(), {
     hosts: pass.hosts, findings, hostFindings: pass.hostFindings, exceptions, aux: pass.aux, advisories,
     policies, slaPolicy: slaRow, asOfMs: bounds.asOfMs,
+    // Every row (hosts in host_id order, each sorted): the section itself keeps at most MAX_UNJUDGED_ROWS.
+    unjudged: { ...unjudged, installed_packages: pass.unjudged },
   }, pass.frameworks);
   const body: Omit<ComplianceModel, 'evidence_manifest'> = {
     schema: MODEL_SCHEMA_ID,
@@ -148,6 +158,7 @@ export function evaluate(inputs: EvaluateInputs): ComplianceModel {
     coverage: coverageByMonth(months, pass.days),
     metrics: computeMetrics(pass.findings, months, bounds),
     controls,
+    unjudged,
     audit: auditRows(inputs.evidence, bounds),
   };
   const model: ComplianceModel = { ...body, evidence_manifest: evidenceManifest(inputs.evidence, citedPaths(body, inputs.evidence)) };

@@ -52,6 +52,8 @@ export interface MatchRow {
 
 export interface MatchProblem {
   readonly package: string;
+  readonly arch: string;
+  /** The version that failed to parse (the source version for source-named ecosystems). */
   readonly version: string;
   readonly reason: string;
 }
@@ -158,7 +160,7 @@ export function createMatcher(index: AdvisoryIndex): Matcher {
       const keys = bySource ? [pkg.source || binary] : eco.packageNames === 'binary' ? [binary] : [...new Set([binary, pkg.source || binary])];
       const v = parseCached(eco, compared);
       if (v instanceof Error) {
-        problems.push({ package: binary, version: compared, reason: v.message });
+        problems.push({ package: binary, arch: pkg.arch, version: compared, reason: v.message });
         continue;
       }
       for (const { entry, verdict } of hitsFor(lookup, keys, binary, v)) {

@@ -11,7 +11,7 @@ import type { CliIO } from '../io.ts';
 const USAGE = `Usage:
   patchproof export --model model.json --out DIR
 
-Writes hosts.csv, patch-events.csv, findings.csv, exceptions.csv and coverage.csv into DIR.
+Writes hosts.csv, patch-events.csv, findings.csv, exceptions.csv, coverage.csv and unjudged.csv into DIR.
 `;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {

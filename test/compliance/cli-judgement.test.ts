@@ -65,7 +65,7 @@ describe('patchproof evaluate / export', () => {
   it('exports CSVs from the model', async () => {
     const t = io();
     expect(await main(['export', '--model', 'model.json', '--out', 'csv'], t)).toBe(0);
-    expect(t.out.trim().split('\n')).toHaveLength(5);
+    expect(t.out.trim().split('\n')).toHaveLength(6);
     expect(readFileSync(join(root, 'csv', 'findings.csv'), 'utf8')).toContain('DSA-1001-1');
   });
 

@@ -14,10 +14,10 @@ const model = evaluate({ evidence: fleetSnapshot(), policies: twoVersionPolicies
 const rows = (name: string): Record<string, string>[] => parse(renderCsvExports(model)[name]!, { columns: true }) as Record<string, string>[];
 
 describe('CSV exports', () => {
-  it('writes the five files', () => {
+  it('writes the six files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pp-csv-'));
     try {
-      expect(writeCsvExports(model, dir).map((f) => f.slice(dir.length + 1))).toEqual(['coverage.csv', 'exceptions.csv', 'findings.csv', 'hosts.csv', 'patch-events.csv']);
+      expect(writeCsvExports(model, dir).map((f) => f.slice(dir.length + 1))).toEqual(['coverage.csv', 'exceptions.csv', 'findings.csv', 'hosts.csv', 'patch-events.csv', 'unjudged.csv']);
       expect(readFileSync(join(dir, 'coverage.csv'), 'utf8')).toBe(renderCsvExports(model)['coverage.csv']);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -137,7 +137,7 @@ describe('ecosystem scoping and bad input', () => {
   it('reports an installed version that does not parse instead of guessing', () => {
     const result = matchHost(index, { ecosystem: alma9, packages: [{ name: 'bash', arch: 'x86_64', version: '5.1.8 9.el9' }] });
     expect(result.rows).toEqual([]);
-    expect(result.problems).toEqual([{ package: 'bash', version: '5.1.8 9.el9', reason: expect.stringMatching(/invalid rpm version/) }]);
+    expect(result.problems).toEqual([{ package: 'bash', arch: 'x86_64', version: '5.1.8 9.el9', reason: expect.stringMatching(/invalid rpm version/) }]);
   });
 });
 
