@@ -3,10 +3,10 @@
 // as signed evidence that `patchproof verify`, `git verify-commit` and `gpg --verify` accept.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReader } from '../../evidence/reader.ts';
 import { makePki, type TestPki } from '../agent/helpers/pki.ts';
+import { LEGACY_OK, makeRsaLeaf, probeTls } from './tls-probe.ts';
 import { cli, git, gpgEnvFor, gpgVerifyFile, killAll, makeHostRoot, spawnProc, startCollectorProc, tmp, upgradeInRoot, type CollectorProc } from './collector-helpers.ts';
 
 let pki: TestPki;
@@ -34,20 +34,48 @@ describe('collector process over TLS with real agents', () => {
     expect(bad.stderr).toContain('COL_TLS_INVALID');
   });
 
+  // openssl at SECLEVEL=0 offers what a lax server would accept, so each refusal below is the
+  // collector's (a TLS alert from the server), not the client declining to ask.
+  it('negotiates TLS 1.2+ with forward-secret AEAD suites only, as stock openssl sees it', async () => {
+    const rsa = makeRsaLeaf(pki.dir);
+    const leaves = [
+      { kx: 'ECDSA', cert: join(pki.dir, 'server.pem'), key: join(pki.dir, 'server.key'), legacy: ['ECDHE-ECDSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA', 'ECDHE-ECDSA-AES128-SHA256'] },
+      { kx: 'RSA', cert: rsa.cert, key: rsa.key, legacy: ['AES128-SHA', 'ECDHE-RSA-AES128-SHA', 'ECDHE-RSA-AES128-SHA256', 'AES128-GCM-SHA256'] },
+    ];
+    for (const leaf of leaves) {
+      const proc = await startCollectorProc(home, ['--tls-cert', leaf.cert, '--tls-key', leaf.key]);
+      let exit: number | null = null;
+      try {
+        const port = Number(new URL(proc.url).port);
+        for (const old of ['-tls1', '-tls1_1']) {
+          const r = probeTls(port, [old, '-cipher', LEGACY_OK], pki.caFile);
+          expect(r.handshake, `${leaf.kx} ${old}: ${r.output}`).toBe(false);
+          expect(r.serverAlert, `${leaf.kx} ${old}: ${r.output}`).toBe(true);
+        }
+        expect(probeTls(port, ['-tls1_2'], pki.caFile)).toMatchObject({ handshake: true, protocol: 'TLSv1.2' });
+        expect(probeTls(port, ['-tls1_3'], pki.caFile)).toMatchObject({ handshake: true, protocol: 'TLSv1.3' });
+        for (const cipher of leaf.legacy) {
+          const r = probeTls(port, ['-tls1_2', '-cipher', `${cipher}:@SECLEVEL=0`], pki.caFile);
+          expect(r.handshake, `${leaf.kx} ${cipher}: ${r.output}`).toBe(false);
+          expect(r.serverAlert, `${leaf.kx} ${cipher}: ${r.output}`).toBe(true);
+        }
+        for (const cipher of [`ECDHE-${leaf.kx}-AES128-GCM-SHA256`, `ECDHE-${leaf.kx}-AES256-GCM-SHA384`, `ECDHE-${leaf.kx}-CHACHA20-POLY1305`]) {
+          expect(probeTls(port, ['-tls1_2', '-cipher', cipher], pki.caFile), `${leaf.kx} ${cipher}`).toMatchObject({ handshake: true, protocol: 'TLSv1.2', cipher });
+        }
+      } finally {
+        proc.child.kill('SIGTERM');
+        exit = await proc.exited;
+      }
+      expect(exit, proc.output()).toBe(0);
+    }
+  }, 120_000);
+
   it('enrols three agents, lands their reports as signed evidence, verifies with stock tools', async () => {
     const token = cli(['token', 'create', '--home', home, '--cidr', '127.0.0.0/8', '--max-per-day', '10', '--expires', '1d', '--group', 'e2e']);
     expect(token.code, token.stderr).toBe(0);
     const ppe = token.stdout.trim();
     collector = await startCollectorProc(home, tlsArgs());
     expect(collector.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-
-    // TLS 1.1 and older are refused; TLS 1.2 is the floor.
-    const port = Number(new URL(collector.url).port);
-    const old = await new Promise<string>((res) => {
-      const s = connect({ host: '127.0.0.1', port, maxVersion: 'TLSv1.1', minVersion: 'TLSv1', ca: pki.caPem }, () => res('connected'));
-      s.on('error', (e) => res((e as NodeJS.ErrnoException).code ?? e.message));
-    });
-    expect(old).not.toBe('connected');
 
     const agents = ['alpha', 'bravo', 'charlie'].map((name) => ({ name, state: join(dir, `state-${name}`), root: makeHostRoot(dir, name) }));
     const enrolled = await Promise.all(
