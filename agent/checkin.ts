@@ -47,7 +47,9 @@ export async function checkin({ store, collect, clock, log, newReportId: makeId 
     }
   } catch (err) {
     const e = err as PatchproofError;
-    log.error(e.message, { code: e.code ?? 'AGT_SPOOL_WRITE_FAILED', ...(e.data ?? {}) });
+    // The spool remembers the loss; the next report it takes carries it as a warning.
+    const carried = store.spool.lost.tallies.length > 0 ? { lost_checkins: store.spool.lost.tallies.reduce((n, t) => n + t.count, 0) } : {};
+    log.error(e.message, { code: e.code ?? 'AGT_SPOOL_WRITE_FAILED', ...(e.data ?? {}), ...carried });
     return null;
   }
   try {

@@ -10,6 +10,8 @@
 // carries nothing but "still alive at T". If every entry carries a change, the new report is
 // refused with AGT_SPOOL_FULL (the oldest evidence is worth more; the package log still holds
 // the changes, and the next report's history starts from the last spooled collection).
+// Either way the lost check-in is remembered (lost-checkins.json, or in memory when that cannot be
+// written either) and the next report spooled carries it as a coded warning.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson } from '../evidence/canonical-json.ts';
@@ -17,6 +19,7 @@ import { sha256Hex } from '../evidence/hash.ts';
 import { check } from '../evidence/schema.ts';
 import type { Package } from '../evidence/types.gen.ts';
 import { ensurePrivateDir, removeTempFiles, writeFileAtomic, type AtomicWrite } from './atomic-file.ts';
+import { isLostCheckinCode, LostCheckins, withCarriedWarnings } from './lost-checkins.ts';
 import type { CollectedBody } from './report-wire.ts';
 import { agtError } from './transport-errors.ts';
 
@@ -28,6 +31,7 @@ export interface SpoolLimits {
 export const SPOOL_DEFAULTS: Readonly<SpoolLimits> = Object.freeze({ maxEntries: 2000, maxBytes: 256 * 1024 * 1024 });
 const MAX_REJECTED_KEPT = 100;
 const ENTRY_RE = /^(\d{16})\.json$/;
+const LOST_FILE = 'lost-checkins.json';
 
 /** What is kept in memory per entry: enough to order, bound and coalesce without reading bodies. */
 export interface SpoolItem {
@@ -37,7 +41,7 @@ export interface SpoolItem {
   readonly inventory_sha256: string;
   /** sha256 of the facts that make a report a change (inventory, kernel, pending, OS, boot). */
   readonly state_key: string;
-  /** History events carried: an entry with events is never superseded. */
+  /** History events and lost-check-in warnings carried: an entry with any is never superseded. */
   readonly events: number;
 }
 
@@ -60,7 +64,7 @@ export interface NewReport {
 export interface SpoolOptions {
   limits?: Partial<SpoolLimits>;
   sync?: boolean;
-  /** Injected for tests (a full disk); defaults to writeFileAtomic. */
+  /** Injected for tests (a full disk); defaults to writeFileAtomic. Also writes lost-checkins.json. */
   write?: AtomicWrite;
 }
 
@@ -80,12 +84,18 @@ export class Spool {
   readonly #write: AtomicWrite;
   #items: SpoolItem[] = [];
   #inventory = new Map<string, number>(); // sha -> bytes on disk
+  #lost!: LostCheckins;
 
   private constructor(dir: string, options: SpoolOptions) {
     this.dir = dir;
     this.limits = { ...SPOOL_DEFAULTS, ...options.limits };
     this.#sync = options.sync ?? true;
     this.#write = options.write ?? writeFileAtomic;
+  }
+
+  /** Check-ins not recorded since the last report that was: carried by the next one. */
+  get lost(): LostCheckins {
+    return this.#lost;
   }
 
   /** Opens (creating 0700 directories), deletes partial temp files and unreferenced inventories. */
@@ -95,6 +105,7 @@ export class Spool {
       await ensurePrivateDir(d);
       await removeTempFiles(d);
     }
+    spool.#lost = await LostCheckins.load(join(dir, LOST_FILE), { write: spool.#write, sync: spool.#sync });
     for (const name of (await fsp.readdir(dir)).sort()) {
       if (!ENTRY_RE.test(name)) continue;
       const text = await fsp.readFile(join(dir, name), 'utf8');
@@ -140,14 +151,34 @@ export class Spool {
   }
 
   /**
-   * Writes a report (inventory first, then the entry, each atomically). Returns the seqs of
-   * heartbeats it superseded. Throws AGT_REPORT_INVALID, AGT_SPOOL_FULL or AGT_SPOOL_WRITE_FAILED.
+   * Writes a report (inventory first, then the entry, each atomically), with the warnings of any
+   * check-ins lost before it. Returns the seqs of heartbeats it superseded. Throws
+   * AGT_REPORT_INVALID, AGT_SPOOL_FULL or AGT_SPOOL_WRITE_FAILED; the last two are remembered as
+   * a lost check-in for the next report to carry.
    */
   async add(report: NewReport): Promise<{ superseded: number[] }> {
-    const problem = check('reportBody', report.body);
+    const carried = this.#lost.warnings();
+    const full = carried.length === 0 ? report.body : { ...report.body, warnings: withCarriedWarnings(report.body.warnings, carried) };
+    const problem = check('reportBody', full);
     if (problem !== null) throw agtError('AGT_REPORT_INVALID', `report ${report.seq} does not match the protocol: ${problem}`, { data: { seq: report.seq } });
     if (report.seq <= this.maxSeq()) throw new RangeError(`spool seq must increase (${report.seq} after ${this.maxSeq()})`);
-    const { packages, ...body } = report.body;
+    try {
+      const result = await this.#addChecked(report, full);
+      await this.#lost.clear();
+      return result;
+    } catch (err) {
+      const e = err as { code?: string; data?: Record<string, unknown> };
+      if (e.code === 'AGT_SPOOL_FULL') {
+        await this.#lost.record('AGT_SPOOL_FULL', report.spooled_at, `${e.data?.entries} reports, ${e.data?.bytes} bytes, every one a change`);
+      } else if (e.code === 'AGT_SPOOL_WRITE_FAILED') {
+        await this.#lost.record('AGT_SPOOL_WRITE_FAILED', report.spooled_at, String(e.data?.errno ?? (err as Error).message));
+      }
+      throw err;
+    }
+  }
+
+  async #addChecked(report: NewReport, fullBody: NewReport['body']): Promise<{ superseded: number[] }> {
+    const { packages, ...body } = fullBody;
     const entry: SpooledReport = { seq: report.seq, report_id: report.report_id, spooled_at: report.spooled_at, state_key: stateKey(body), body };
     const text = JSON.stringify(entry) + '\n';
     const sha = body.inventory_sha256;
@@ -240,6 +271,6 @@ function itemOf(entry: SpooledReport, bytes: number): SpoolItem {
     bytes,
     inventory_sha256: entry.body.inventory_sha256,
     state_key: entry.state_key,
-    events: entry.body.history.length,
+    events: entry.body.history.length + entry.body.warnings.filter((w) => isLostCheckinCode(w.code)).length,
   };
 }

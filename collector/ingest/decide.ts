@@ -27,6 +27,9 @@ export type Decision =
 
 export const MAX_ANOMALIES = 100;
 
+/** Agent warnings that say check-ins were lost on the host: evidence in themselves, so never liveness only. */
+export const LOST_CHECKIN_WARNINGS: ReadonlySet<string> = new Set(['AGT_SPOOL_WRITE_FAILED', 'AGT_SPOOL_FULL']);
+
 export function appendAnomalies(existing: readonly Warning[], added: readonly Warning[]): Warning[] {
   return [...existing, ...added].slice(0, MAX_ANOMALIES);
 }
@@ -59,6 +62,9 @@ export function decide(state: HostState, report: ResolvedReport, now: Date, opts
   if (state.seq === 0) return { kind: 'write', reason: 'first', inventoryChanged: true, anomalies, fingerprint };
   if (fingerprint !== state.state_sha256) return { kind: 'write', reason: 'changed', inventoryChanged, anomalies, fingerprint };
   if (state.last_written_at === null || cadencePeriod(now.getTime(), opts.cadenceMs) !== cadencePeriod(Date.parse(state.last_written_at), opts.cadenceMs)) {
+    return { kind: 'write', reason: 'heartbeat', inventoryChanged: false, anomalies, fingerprint };
+  }
+  if (body.warnings.some((w) => LOST_CHECKIN_WARNINGS.has(w.code))) {
     return { kind: 'write', reason: 'heartbeat', inventoryChanged: false, anomalies, fingerprint };
   }
   return { kind: 'liveness', anomalies, fingerprint };

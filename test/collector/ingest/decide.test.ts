@@ -35,6 +35,12 @@ describe('decide', () => {
     const moved = { ...body, uptime_s: 999, collected_at: '2025-02-01T11:59:00Z', warnings: [{ code: 'AGT_X', message: 'm' }] };
     expect(decide(written, reportMsg(8, moved), now, opts)).toMatchObject({ kind: 'liveness' });
   });
+  it('writes an unchanged report that says check-ins were lost on the host, within the cadence', () => {
+    for (const code of ['AGT_SPOOL_WRITE_FAILED', 'AGT_SPOOL_FULL']) {
+      const lost = { ...body, packages: undefined, warnings: [{ code, message: 'the check-in at 2025-02-01T11:00:00Z was not recorded' }] };
+      expect(decide(written, reportMsg(8, lost), now, opts)).toMatchObject({ kind: 'write', reason: 'heartbeat', inventoryChanged: false });
+    }
+  });
   it('acknowledges an old or repeated seq as out of order', () => {
     expect(decide(written, reportMsg(7, body), now, opts)).toMatchObject({ kind: 'out-of-order', anomalies: [{ code: 'COL_SEQ_OUT_OF_ORDER' }] });
   });
