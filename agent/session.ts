@@ -11,6 +11,8 @@ import type { AgentConnection, CloseInfo, ConnectFn } from './transport.ts';
 /** Close codes the collector uses (docs/protocol.md §3). */
 const CLOSE_REVOKED = 4401;
 const CLOSE_REPLACED = 4409;
+/** RFC 6455 "message too big": the collector refused the frame in flight by its size (COL_MESSAGE_TOO_LARGE). */
+const CLOSE_TOO_LARGE = 1009;
 
 export type FlushOutcome = 'drained' | 'closed' | 'ack-timeout' | 'retry-later';
 
@@ -114,6 +116,12 @@ export class Session {
       }
       log.debug('report sent', { seq: report.seq, report_id: report.report_id, packages: body.packages !== undefined, pending: body.pending !== undefined });
       const r = await reply;
+      if (r.kind === 'closed' && r.info.code === CLOSE_TOO_LARGE) {
+        // Stop-and-wait: the report is the only frame in flight, so it is the one refused. Resending
+        // it would be refused the same way and hold back every later report.
+        await this.#rejectForGood(item.seq, report.report_id, 'COL_MESSAGE_TOO_LARGE', `report frame larger than the collector accepts (closed with ${CLOSE_TOO_LARGE})`);
+        return 'closed';
+      }
       if (r.kind === 'closed') return 'closed';
       if (r.kind === 'timeout') {
         log.warn(`no acknowledgement for report ${report.seq} within ${Math.round(this.#o.ackTimeoutMs / 1000)} s; reconnecting`, { code: 'AGT_CONNECTION_LOST', seq: report.seq });
@@ -152,16 +160,20 @@ export class Session {
         this.close('retry later');
         return 'retry-later';
       }
-      await spool.reject(item.seq, { code: nack.code, message: nack.message }, this.#o.now());
-      this.rejected++;
-      log.error(`collector rejected report ${report.seq} for good (${nack.code}: ${nack.message}); moved to spool/rejected/`, {
-        code: 'AGT_REPORT_REJECTED',
-        collector_code: nack.code,
-        seq: report.seq,
-        report_id: report.report_id,
-      });
+      await this.#rejectForGood(item.seq, report.report_id, nack.code, nack.message);
     }
     return 'closed';
+  }
+
+  async #rejectForGood(seq: number, reportId: string, code: string, message: string): Promise<void> {
+    await this.#o.state.spool.reject(seq, { code, message }, this.#o.now());
+    this.rejected++;
+    this.#o.log.error(`collector rejected report ${seq} for good (${code}: ${message}); moved to spool/rejected/`, {
+      code: 'AGT_REPORT_REJECTED',
+      collector_code: code,
+      seq,
+      report_id: reportId,
+    });
   }
 
   #await(reportId: string): Promise<Reply> {
@@ -215,14 +227,17 @@ export class Session {
   #onClose(info: CloseInfo): void {
     this.#open = false;
     this.#closeInfo = info;
-    const level = info.error || info.code === CLOSE_REVOKED || info.code === CLOSE_REPLACED ? 'warn' : 'info';
+    const level = info.error || info.code === CLOSE_REVOKED || info.code === CLOSE_REPLACED || info.code === CLOSE_TOO_LARGE ? 'warn' : 'info';
     const why =
       info.code === CLOSE_REVOKED
         ? 'disconnected: the collector revoked this device'
         : info.code === CLOSE_REPLACED
           ? 'disconnected: another connection with this device token replaced this one (two agents sharing one state directory?)'
-          : 'disconnected';
-    this.#o.log[level](why, { close_code: info.code, reason: info.reason, ...(info.error ? { code: info.error.code, error: info.error.message } : {}) });
+          : info.code === CLOSE_TOO_LARGE
+            ? 'disconnected: the collector refused a frame over its size limit'
+            : 'disconnected';
+    const code = info.code === CLOSE_TOO_LARGE ? { code: 'COL_MESSAGE_TOO_LARGE' } : info.error ? { code: info.error.code } : {};
+    this.#o.log[level](why, { close_code: info.code, reason: info.reason, ...code, ...(info.error ? { error: info.error.message } : {}) });
     this.#resolve({ kind: 'closed', info });
     this.#o.hooks.onClose(info);
   }

@@ -4,6 +4,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import type { AuditInput } from '../../evidence/audit-log.ts';
 import type { RecordAudit } from '../admin-actions.ts';
 import { actors, auditInput } from '../audit.ts';
 import { bearerToken } from '../auth/bearer.ts';
@@ -41,7 +42,7 @@ export interface GatewayDeps {
 }
 
 /** WebSocket close codes the collector uses (4000-4999 are application codes). */
-export const CLOSE = { revoked: 4401, replaced: 4409, shutdown: 1001 } as const;
+export const CLOSE = { revoked: 4401, replaced: 4409, shutdown: 1001, tooLarge: 1009 } as const;
 
 export class AgentGateway {
   readonly #d: GatewayDeps;
@@ -77,8 +78,8 @@ export class AgentGateway {
     return this.#sessions.has(hostId);
   }
 
-  #audit(action: string, code: ColCode, source: string | null, actor: ReturnType<typeof actors.anonymous>, hostId?: string): void {
-    const input = auditInput({ actor, action, outcome: 'refused', source, code, time: this.#d.clock(), ...(hostId ? { target: { type: 'host', id: hostId } } : {}) });
+  #audit(action: string, code: ColCode, source: string | null, actor: ReturnType<typeof actors.anonymous>, hostId?: string, details?: AuditInput['details']): void {
+    const input = auditInput({ actor, action, outcome: 'refused', source, code, time: this.#d.clock(), ...(hostId ? { target: { type: 'host', id: hostId } } : {}), ...(details ? { details } : {}) });
     this.#d.record(input, action).catch((err: unknown) => this.#d.log.warn({ err }, 'audit of a refusal failed'));
   }
 
@@ -114,10 +115,16 @@ export class AgentGateway {
       this.#sessions.set(hostId, session);
       this.#d.metrics.agentsConnected.set(this.#sessions.size);
       this.#d.state.devices.touch(hostId, source);
+      // A frame over maxPayload is refused by ws from its header, before the payload is buffered:
+      // the socket closes with 1009 (RFC 6455 "message too big"), which is the refusal the agent
+      // sees (it sets the report aside, docs/protocol.md); here it is counted, logged and audited.
       ws.on('error', (err: Error & { code?: string }) => {
         if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
           this.#d.metrics.reportsRejected.inc({ code: 'COL_MESSAGE_TOO_LARGE' });
-          if (this.#refusalAudits.take(hostId)) this.#audit('report.refused', 'COL_MESSAGE_TOO_LARGE', source, actors.device(hostId), hostId);
+          this.#d.log.warn({ host_id: hostId, source, code: 'COL_MESSAGE_TOO_LARGE', max_frame_bytes: this.#d.options.maxFrameBytes }, 'frame over the size limit: connection closed with 1009');
+          if (this.#refusalAudits.take(hostId)) {
+            this.#audit('report.refused', 'COL_MESSAGE_TOO_LARGE', source, actors.device(hostId), hostId, { close_code: CLOSE.tooLarge, max_frame_bytes: this.#d.options.maxFrameBytes });
+          }
         }
       });
       ws.on('close', () => {
