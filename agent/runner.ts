@@ -69,7 +69,7 @@ export type { CollectFn, CollectedReport } from './checkin.ts';
 export { newReportId } from './checkin.ts';
 
 export const DEFAULT_INTERVAL_MS = 3_600_000;
-const NEEDS_OPERATOR = new Set(['AGT_AUTH_REFUSED', 'AGT_TLS_UNTRUSTED', 'AGT_TLS_PIN_MISMATCH', 'AGT_INSECURE_URL']);
+const NEEDS_OPERATOR = new Set(['AGT_AUTH_REFUSED', 'AGT_TLS_UNTRUSTED', 'AGT_TLS_HOSTNAME_MISMATCH', 'AGT_TLS_VERSION_REFUSED', 'AGT_TLS_PIN_MISMATCH', 'AGT_INSECURE_URL']);
 
 export function createAgentRunner(options: AgentRunnerOptions): AgentRunner {
   return new Runner(options);

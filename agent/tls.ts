@@ -78,12 +78,24 @@ export function parseServerUrl(server: string): URL {
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** OpenSSL's ways of saying the two sides share no TLS version (the server's alert, or its older hello). */
+const NO_COMMON_VERSION = /^ERR_SSL_(TLSV1_ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|NO_PROTOCOLS_AVAILABLE|VERSION_TOO_LOW)$/;
 
 /** Maps a socket or TLS failure to a coded agent error. */
 export function connectError(err: unknown, where: string): PatchproofError {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException & { host?: string; cert?: { subjectaltname?: string } };
   if ((err as PatchproofError).code?.startsWith?.('AGT_')) return err as PatchproofError;
   const code = typeof e?.code === 'string' ? e.code : '';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    const names = e.cert?.subjectaltname ?? null;
+    return agtError('AGT_TLS_HOSTNAME_MISMATCH', `the certificate of ${where} is not issued for ${e.host ?? where}: it names ${names ?? 'no subjectAltName'}`, {
+      cause: err,
+      data: { tls_code: code, host: e.host ?? null, cert_names: names },
+    });
+  }
+  if (NO_COMMON_VERSION.test(code)) {
+    return agtError('AGT_TLS_VERSION_REFUSED', `${where} offers only TLS older than 1.2, which this agent refuses (${code})`, { cause: err, data: { tls_code: code } });
+  }
   if (/CERT|ISSUER|SIGNATURE|ALTNAME|UNABLE_TO_VERIFY|SELF_SIGNED|INVALID_CA|PATH_LENGTH|HOSTNAME/.test(code)) {
     return agtError('AGT_TLS_UNTRUSTED', `the certificate of ${where} is not trusted: ${e.message} (${code})`, { cause: err, data: { tls_code: code } });
   }

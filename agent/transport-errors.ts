@@ -9,7 +9,15 @@ export const AGT_TRANSPORT_ERRORS = {
   },
   AGT_TLS_UNTRUSTED: {
     title: "The collector's TLS certificate is not trusted",
-    hint: "Pass the collector's CA certificate with --ca FILE (the PEM the collector was set up with), or check the URL's host name.",
+    hint: "Pass the collector's CA certificate with --ca FILE (the PEM the collector was set up with).",
+  },
+  AGT_TLS_HOSTNAME_MISMATCH: {
+    title: "The collector's certificate is for another host name",
+    hint: 'Use the host name (or IP address) the certificate names in the collector URL, or reissue the certificate with this name in its subjectAltName.',
+  },
+  AGT_TLS_VERSION_REFUSED: {
+    title: 'The collector offers no TLS version the agent accepts',
+    hint: 'The agent requires TLS 1.2 or 1.3. Configure the collector (or the proxy in front of it) to offer TLS 1.2 or later.',
   },
   AGT_TLS_PIN_MISMATCH: {
     title: "The collector's public key does not match the pin",

@@ -1,5 +1,6 @@
 // Throwaway TLS material made with stock openssl: a CA, a server leaf it signed (SAN 127.0.0.1 and
-// localhost), a second unrelated CA, a self-signed leaf, and each leaf's SPKI pin as openssl prints it.
+// localhost), a leaf it signed for another name only, a second unrelated CA, a self-signed leaf,
+// and each leaf's SPKI pin as openssl prints it.
 import { execFileSync, execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,9 @@ export interface TestPki {
   otherCaFile: string;
   selfSignedCertPem: string;
   selfSignedKeyPem: string;
+  /** Signed by the test CA, but for DNS:collector.example only: right issuer, wrong host name. */
+  wrongNameCertPem: string;
+  wrongNameKeyPem: string;
   /** base64 sha256 of the CA-signed leaf's DER SPKI, computed by the openssl pipeline. */
   pin: string;
   selfSignedPin: string;
@@ -43,6 +47,9 @@ export function makePki(): TestPki {
   ssl(dir, ['req', ...EC, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
   writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
   ssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'ext.cnf']);
+  ssl(dir, ['req', ...EC, '-keyout', 'wrong-name.key', '-out', 'wrong-name.csr', '-subj', '/CN=collector.example']);
+  writeFileSync(join(dir, 'wrong-name.cnf'), 'subjectAltName=DNS:collector.example\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  ssl(dir, ['x509', '-req', '-in', 'wrong-name.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'wrong-name.pem', '-days', '1', '-extfile', 'wrong-name.cnf']);
   ssl(dir, ['req', '-x509', ...EC, '-keyout', 'self.key', '-out', 'self.pem', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-days', '1']);
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   cached = {
@@ -55,6 +62,8 @@ export function makePki(): TestPki {
     otherCaFile: join(dir, 'other-ca.pem'),
     selfSignedCertPem: read('self.pem'),
     selfSignedKeyPem: read('self.key'),
+    wrongNameCertPem: read('wrong-name.pem'),
+    wrongNameKeyPem: read('wrong-name.key'),
     pin: pinOf(dir, 'server.pem'),
     selfSignedPin: pinOf(dir, 'self.pem'),
   };
