@@ -76,9 +76,17 @@ const staleHosts: Evaluator = (input) => {
   if (hosts.length === 0) return { status: 'not-applicable', summary: 'No in-scope hosts in the period.', evidence: [] };
   const ids = new Set(hosts.map((h) => h.host_id));
   const stale = input.hostFindings.filter((f) => f.kind === 'stale-host' && ids.has(f.host_id));
+  // A model written before `until` was added has stale-host rows only for hosts stale at period end.
+  const atEnd = stale.filter((f) => f.until === null || f.until === undefined);
+  const resumed = stale.filter((f) => typeof f.until === 'string');
   const extra = input.hostFindings.filter((f) => f.kind === 'decommissioned-reporting');
-  const status = stale.length === 0 ? (extra.length > 0 ? 'partial' : 'effective') : byRatio(stale.length, hosts.length, 0.05);
-  return { status, summary: `${stale.length} of ${hosts.length} in-scope hosts had stopped reporting at period end; ${extra.length} decommissioned hosts still reported.`, evidence: [...hostRows('stale-host', stale), ...hostRows('decommissioned-reporting', extra)] };
+  const staleHostsAtEnd = new Set(atEnd.map((f) => f.host_id)).size;
+  const status = staleHostsAtEnd === 0 ? (extra.length > 0 || resumed.length > 0 ? 'partial' : 'effective') : byRatio(staleHostsAtEnd, hosts.length, 0.05);
+  return {
+    status,
+    summary: `${staleHostsAtEnd} of ${hosts.length} in-scope hosts had stopped reporting at period end; ${resumed.length} earlier silences passed the stale threshold then in force; ${extra.length} decommissioned hosts still reported.`,
+    evidence: [...hostRows('stale-host', atEnd), ...hostRows('stale-host-resumed', resumed), ...hostRows('decommissioned-reporting', extra)],
+  };
 };
 
 const evidenceCoverage: Evaluator = (input) => {

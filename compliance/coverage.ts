@@ -1,6 +1,6 @@
 // Evidence coverage: every in-scope host is expected to report at the evidence cadence on each day
 // it is enrolled and not decommissioned. A host-day is covered when a report was received within
-// the cadence before the day's end (24h cadence: a report that day).
+// the cadence in force that day before the day's end (24h cadence: a report that day).
 import type { ModelCoverageMonth } from './model-types.ts';
 import { DAY_MS, monthKey, nextMonthMs, round1, type PeriodBounds } from './sla-time.ts';
 
@@ -21,8 +21,12 @@ export function expectedWindow(bounds: PeriodBounds, enrolledMs: number, decommi
   return untilMs > fromMs ? { fromMs, untilMs } : null;
 }
 
-/** Per-day coverage of one host; `times` are its report received_at values (ms, ascending). */
-export function hostDays(hostId: string, times: readonly number[], window: { fromMs: number; untilMs: number }, cadenceMs: number): HostDays {
+/**
+ * Per-day coverage of one host; `times` are its report received_at values (ms, ascending). `cadenceMs`
+ * is the evidence cadence, or the cadence in force on a day (given its midnight) when it changes.
+ */
+export function hostDays(hostId: string, times: readonly number[], window: { fromMs: number; untilMs: number }, cadenceMs: number | ((dayMs: number) => number)): HostDays {
+  const cadenceOn = typeof cadenceMs === 'number' ? () => cadenceMs : cadenceMs;
   const expected: number[] = [];
   const covered: boolean[] = [];
   const reportingMonths = new Set<string>();
@@ -38,7 +42,7 @@ export function hostDays(hostId: string, times: readonly number[], window: { fro
     }
     const last = i > 0 ? (times[i - 1] as number) : Number.NEGATIVE_INFINITY;
     expected.push(day);
-    covered.push(last >= end - cadenceMs);
+    covered.push(last >= end - cadenceOn(day));
   }
   return { hostId, expected, covered, reportingMonths };
 }

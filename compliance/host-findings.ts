@@ -1,11 +1,23 @@
 // Findings about hosts rather than advisories: the forgotten server (stale), missing ownership,
-// reboot debt, evidence chain gaps, coverage gaps and decommissioned hosts still reporting.
+// reboot debt, evidence chain gaps, coverage gaps and decommissioned hosts still reporting. Stale
+// thresholds and cadences are those of the policy version in force at the time judged.
 import { sha256Hex } from '../evidence/hash.ts';
 import type { SnapshotHost, SnapshotReport } from './evidence-snapshot.ts';
 import { coverageGaps, type HostDays } from './coverage.ts';
 import { compareKernelRelease, latestInstalledKernel } from './findings-kernel.ts';
 import type { EvidenceRef, HostFindingKind, ModelHostFinding } from './model-types.ts';
+import type { Policy } from './policy.ts';
+import { slaPolicyAt, slaSpans, type PolicySet } from './policy-versions.ts';
 import { DAY_MS, HOUR_MS, isoDate, isoTime, isoTimeOrNull, round1, type PeriodBounds } from './sla-time.ts';
+
+/** The policy's stale-host threshold and evidence cadence, with the defaults for policies without them. */
+export function staleAfterHours(p: Policy): number {
+  return p.stale_after_hours ?? 72;
+}
+
+export function cadenceHours(p: Policy): number {
+  return p.evidence_cadence_hours ?? 24;
+}
 
 export interface HostContext {
   readonly host: SnapshotHost;
@@ -13,8 +25,8 @@ export interface HostContext {
   readonly reports: readonly SnapshotReport[];
   readonly times: readonly number[];
   readonly bounds: PeriodBounds;
-  readonly staleAfterHours: number;
-  readonly cadenceHours: number;
+  /** The SLA policy versions: each one's stale threshold and cadence apply while it is in force. */
+  readonly policies: PolicySet;
   readonly active: boolean;
   readonly inScope: boolean;
   readonly decommissionedMs: number | null;
@@ -31,13 +43,60 @@ function reportRef(r: SnapshotReport | undefined, role: string): EvidenceRef[] {
   return r ? [{ path: r.path, commit: r.commit, role }] : [];
 }
 
+interface StaleStretch {
+  /** When the silence passed the threshold in force. */
+  readonly fromMs: number;
+  /** When it no longer counted as stale (a report, or a version with a longer threshold); as_of while still stale. */
+  readonly untilMs: number;
+  readonly thresholds: string[];
+}
+
+/**
+ * The parts of the silence [lastMs, endMs) during which it was longer than the stale threshold in
+ * force at the time: within each version's span, from lastMs + its threshold to the span's end.
+ */
+function staleStretches(c: HostContext, lastMs: number, endMs: number): StaleStretch[] {
+  const out: StaleStretch[] = [];
+  for (const span of slaSpans(c.policies, lastMs, endMs)) {
+    const hours = staleAfterHours(span.policy);
+    const fromMs = Math.max(span.fromMs, lastMs + hours * HOUR_MS);
+    if (fromMs >= span.untilMs) continue;
+    const label = `${hours}h (${span.policy.id} v${span.policy.version})`;
+    const prev = out[out.length - 1];
+    if (prev && prev.untilMs === fromMs) out[out.length - 1] = { fromMs: prev.fromMs, untilMs: span.untilMs, thresholds: [...prev.thresholds, label] };
+    else out.push({ fromMs, untilMs: span.untilMs, thresholds: [label] });
+  }
+  return out;
+}
+
+/**
+ * The forgotten server: every silence (from enrolment or a report to the next report, or to as_of)
+ * overlapping the period that grew longer than the stale threshold in force at the time. One finding
+ * per stale stretch; `until` is null while the host is still stale at as_of.
+ */
 function stale(c: HostContext): ModelHostFinding[] {
   if (!c.active || !c.inScope) return [];
-  const lastMs = c.times.length > 0 ? (c.times[c.times.length - 1] as number) : Date.parse(c.host.host.enrolled_at);
-  if (!(lastMs < c.bounds.asOfMs) || c.bounds.asOfMs - lastMs <= c.staleAfterHours * HOUR_MS) return [];
-  const days = round1((c.bounds.asOfMs - lastMs) / DAY_MS);
-  const what = c.times.length > 0 ? `last report ${isoTime(lastMs)}` : `enrolled ${isoTime(lastMs)} and never reported`;
-  return [finding(c.host, 'stale-host', lastMs, `No report for ${days} days at period end (${what}; threshold ${c.staleAfterHours}h).`, reportRef(c.reports[c.reports.length - 1], 'last-report'))];
+  const enrolled = Date.parse(c.host.host.enrolled_at);
+  const anchors = c.times.length > 0 && (c.times[0] as number) <= enrolled ? [...c.times] : [enrolled, ...c.times];
+  const asOf = c.bounds.asOfMs;
+  const out: ModelHostFinding[] = [];
+  anchors.forEach((lastMs, i) => {
+    const next = anchors[i + 1];
+    const endMs = next ?? asOf;
+    if (endMs <= c.bounds.startMs || lastMs >= asOf) return;
+    const reportIdx = c.times.length === anchors.length ? i : i - 1;
+    const what = reportIdx >= 0 ? `last report ${isoTime(lastMs)}` : `enrolled ${isoTime(lastMs)} and never reported`;
+    const refs = [...reportRef(c.reports[reportIdx], 'last-report'), ...(next === undefined ? [] : reportRef(c.reports[reportIdx + 1], 'next-report'))];
+    for (const s of staleStretches(c, lastMs, endMs)) {
+      const open = next === undefined && s.untilMs === asOf;
+      const rule = `stale from ${isoTime(s.fromMs)}${open ? '' : ` until ${isoTime(s.untilMs)}`}; threshold ${s.thresholds.join(', then ')}`;
+      const detail = next === undefined
+        ? `No report for ${round1((asOf - lastMs) / DAY_MS)} days at period end (${what}; ${rule}).`
+        : `No report for ${round1((endMs - lastMs) / DAY_MS)} days until ${isoTime(endMs)} (${what}; ${rule}).`;
+      out.push({ ...finding(c.host, 'stale-host', lastMs, detail, refs), until: open ? null : isoTime(s.untilMs) });
+    }
+  });
+  return out;
 }
 
 function ownership(c: HostContext): ModelHostFinding[] {
@@ -63,7 +122,7 @@ function rebootDebt(c: HostContext): ModelHostFinding[] {
   if (!hasDebt(c.reports[i] as SnapshotReport)) return [];
   while (i > 0 && hasDebt(c.reports[i - 1] as SnapshotReport)) i--;
   const since = c.times[i] as number;
-  if (c.bounds.asOfMs - since < c.cadenceHours * HOUR_MS) return [];
+  if (c.bounds.asOfMs - since < cadenceHours(slaPolicyAt(c.policies, c.bounds.asOfMs - 1)) * HOUR_MS) return [];
   const latest = c.reports[c.reports.length - 1] as SnapshotReport;
   const k = latest.envelope.kernel;
   const detail = `Running kernel ${k.running} is older than the installed ${latestInstalledKernel(k.installed) ?? '(newer kernel)'} since ${isoTime(since)} (${round1((c.bounds.asOfMs - since) / DAY_MS)} days at period end)${k.reboot_reason ? `; ${k.reboot_reason}` : ''}.`;
@@ -93,7 +152,8 @@ function gaps(c: HostContext): ModelHostFinding[] {
   return coverageGaps(c.days).map(([from, n]) => {
     const to = from + (n - 1) * DAY_MS;
     const span = n === 1 ? isoDate(from) : `${isoDate(from)}..${isoDate(to)}`;
-    return finding(c.host, 'coverage-gap', from, `No evidence within the ${c.cadenceHours}h cadence for ${n} day${n === 1 ? '' : 's'} (${span}).`, []);
+    const cadences = [...new Set(slaSpans(c.policies, from, to + DAY_MS).map((p) => `${cadenceHours(p.policy)}h`))].join(', then ');
+    return finding(c.host, 'coverage-gap', from, `No evidence within the ${cadences} cadence for ${n} day${n === 1 ? '' : 's'} (${span}).`, []);
   });
 }
 

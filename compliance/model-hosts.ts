@@ -5,7 +5,7 @@ import { hostEcosystem, type HostEcosystem } from './ecosystem.ts';
 import { coveragePct, expectedWindow, hostDays, type HostDays } from './coverage.ts';
 import { judgeHost, type FindingContext, type JudgedFinding } from './findings.ts';
 import { latestInstalledKernel } from './findings-kernel.ts';
-import { hostLevelFindings } from './host-findings.ts';
+import { cadenceHours, hostLevelFindings } from './host-findings.ts';
 import type { HostStatus, ModelHost, ModelHostFinding, ModelUnjudgedPackage } from './model-types.ts';
 import { unjudgedPackages } from './model-unjudged.ts';
 import { slaPolicyAt } from './policy-versions.ts';
@@ -67,7 +67,7 @@ function renderRow(host: SnapshotHost, reports: readonly SnapshotReport[], times
   const inScope = meta?.in_scope ?? true;
   const open = parts.findings.filter((f) => f.row.remediated_at === null);
   const overdue = open.filter((f) => f.row.status === 'open-overdue' || f.row.status === 'exception-expired').length;
-  const stale = parts.hostFindings.some((f) => f.kind === 'stale-host');
+  const stale = parts.hostFindings.some((f) => f.kind === 'stale-host' && f.until === null);
   const os = env?.os ?? host.host.os;
   return {
     host_id: host.host.host_id,
@@ -113,17 +113,15 @@ export function judgeHostFully(host: SnapshotHost, ctx: FindingContext): HostRes
   const judged = eco ? judgeHost(host, reports, times, eco, ctx, effectiveDecomMs) : { findings: [], unjudged: [] };
   const findings = judged.findings;
   const unjudged = unjudgedPackages(host.host.host_id, judged.unjudged, reports, times, ctx.bounds);
-  const policy = slaPolicyAt(ctx.policies, ctx.bounds.asOfMs - 1);
-  const cadenceHours = policy.evidence_cadence_hours ?? 24;
   const inScope = host.meta?.in_scope ?? true;
   const active = decomMs === null || decomMs > ctx.bounds.asOfMs;
   const enrolledMs = Date.parse(host.host.enrolled_at);
   const coverageEnd = decomMs === null ? null : decomMs - (host.meta?.decommissioned_at?.length === 10 ? DAY_MS : 0);
   const window = inScope ? expectedWindow(ctx.bounds, enrolledMs, coverageEnd) : null;
-  const days = window ? hostDays(host.host.host_id, times, window, cadenceHours * HOUR_MS) : null;
+  // Each day's coverage is judged with the cadence of the policy version in force that day.
+  const days = window ? hostDays(host.host.host_id, times, window, (dayMs) => cadenceHours(slaPolicyAt(ctx.policies, dayMs)) * HOUR_MS) : null;
   const hostFindings = hostLevelFindings({
-    host, reports, times, bounds: ctx.bounds, staleAfterHours: policy.stale_after_hours ?? 72, cadenceHours,
-    active, inScope, decommissionedMs: decomMs, days,
+    host, reports, times, bounds: ctx.bounds, policies: ctx.policies, active, inScope, decommissionedMs: decomMs, days,
   });
   const row = renderRow(host, reports, times, ctx, { eco, findings, hostFindings, days, decomMs, unjudged });
   return { row, findings, hostFindings, days, reports, times, eco, unjudged };

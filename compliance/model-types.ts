@@ -55,6 +55,8 @@ export interface ModelFinding {
 
 export interface ModelHostFinding {
   id: string; kind: HostFindingKind; host_id: string; since: string | null; detail: string; evidence: EvidenceRef[];
+  /** Added within v1, stale-host only: when the host stopped being stale; null while stale at as_of. */
+  until?: string | null;
 }
 
 export interface ModelPatchEvent {

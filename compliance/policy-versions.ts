@@ -1,6 +1,7 @@
 // Which policy version was in force when: versions of one policy are ordered by `effective`,
 // each in force until the next one's effective date. The SLA engine asks for the version in
-// force at each finding's clock start, so a mid-period revision applies only from its date on.
+// force at each finding's clock start, and the host checks for the versions over each stretch of
+// time (cadence per day, stale threshold per silence), so a mid-period revision applies only from its date on.
 import { cmpError } from './errors.ts';
 import { isSlaPolicy, type Policy } from './policy.ts';
 import { DAY_MS, dateMs, isoDate, type PeriodBounds } from './sla-time.ts';
@@ -75,4 +76,26 @@ export function slaPolicyAt(set: PolicySet, ms: number): Policy {
   let chosen = set.sla[0] as PolicyVersionInForce;
   for (const v of set.sla) if (v.fromMs <= ms) chosen = v;
   return chosen.policy;
+}
+
+/** A stretch of time during which one SLA policy version was in force. */
+export interface PolicySpan {
+  readonly policy: Policy;
+  readonly fromMs: number;
+  /** Exclusive. */
+  readonly untilMs: number;
+}
+
+/**
+ * The SLA policy versions in force over [fromMs, untilMs), oldest first, each clipped to it (the
+ * first version also covers any time before its effective date, as slaPolicyAt does).
+ */
+export function slaSpans(set: PolicySet, fromMs: number, untilMs: number): PolicySpan[] {
+  const out: PolicySpan[] = [];
+  set.sla.forEach((v, i) => {
+    const start = Math.max(i === 0 ? Number.NEGATIVE_INFINITY : v.fromMs, fromMs);
+    const end = Math.min(v.untilMs, untilMs);
+    if (end > start) out.push({ policy: v.policy, fromMs: start, untilMs: end });
+  });
+  return out;
 }

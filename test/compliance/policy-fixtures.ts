@@ -11,6 +11,8 @@ export interface SlaPolicyOptions {
   clockStart?: 'fix-published' | 'first-detected';
   unfixed?: 'report-only' | 'clock-from-detection';
   kernelReboot?: boolean;
+  staleAfter?: string;
+  cadence?: string;
 }
 
 export function slaPolicyText(o: SlaPolicyOptions): string {
@@ -32,8 +34,8 @@ severity_classes:
 unrated_class: medium
 clock_start: ${o.clockStart ?? 'fix-published'}
 kernel_requires_reboot: ${o.kernelReboot ?? true}
-stale_after: 72h
-evidence_cadence: 24h
+stale_after: ${o.staleAfter ?? '72h'}
+evidence_cadence: ${o.cadence ?? '24h'}
 unfixed: ${o.unfixed ?? 'report-only'}
 controls: [soc2:CC7.1, pci-dss:6.3.3]
 ---
