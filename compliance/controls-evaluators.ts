@@ -60,6 +60,17 @@ function findingRows(kind: string, list: readonly ModelFinding[]): ControlEviden
   });
 }
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
+function sha256Of(hash: string): { sha256?: string } {
+  return SHA256.test(hash) ? { sha256: hash } : {};
+}
+
+/** A policy version cited by the exact file judged: its path under the policies folder and its sha256 (as in inputs.policies). */
+function policyRow(p: ModelPolicy, summary: string): ControlEvidence {
+  return { kind: 'policy', summary: `${summary} (${p.file}, sha256 ${p.sha256})`, path: `policies/${p.file}`, sha256: p.sha256 };
+}
+
 const inventoryComplete: Evaluator = (input) => {
   const hosts = active(input);
   if (hosts.length === 0) return { status: 'not-applicable', summary: 'No in-scope hosts in the period.', evidence: [] };
@@ -130,7 +141,7 @@ const advisoryMonitoring: Evaluator = (input) => {
   const packageGap = packages.length > 0 ? ` ${plural(packages.length, 'installed package')} on ${plural(withUnparsed.size, 'host')} could not be judged (its version does not parse: CMP_INSTALLED_VERSION_UNPARSED).` : '';
   const summary = `${input.advisories.count} OSV advisories (snapshot ${input.advisories.snapshot_hash.slice(0, 12)}) compared with ${hosts.length - unjudged.length} of ${hosts.length} in-scope hosts.${advisoryGap}${packageGap}`;
   const evidence: ControlEvidence[] = [
-    { kind: 'advisory-snapshot', summary: `snapshot sha256 ${input.advisories.snapshot_hash}` },
+    { kind: 'advisory-snapshot', summary: `snapshot sha256 ${input.advisories.snapshot_hash}`, ...sha256Of(input.advisories.snapshot_hash) },
     ...u.advisory_entries.slice(0, MAX_EVIDENCE).map((a) => ({ kind: 'unjudged-advisory', summary: `${a.code}: ${a.advisory_id} (${a.ecosystem} ${a.package}) left out: ${a.reason}` })),
     ...packages.slice(0, MAX_EVIDENCE).map((p) => {
       const ev = p.evidence[0];
@@ -148,7 +159,7 @@ const severityRanking: Evaluator = (input) => {
   const classes = input.slaPolicy.severity_classes.map((c) => `${c.label} ${c.sla_hours}h`).join(', ');
   const unrated = input.findings.filter((f) => f.severity.source === 'none');
   const status = input.findings.length === 0 || unrated.length / input.findings.length <= 0.1 ? 'effective' : 'partial';
-  return { status, summary: `Policy ${input.slaPolicy.id} v${input.slaPolicy.version} ranks by vendor severity or CVSS (${classes}); ${unrated.length} of ${input.findings.length} findings had no rating and took the default class.`, evidence: [{ kind: 'policy', summary: `${input.slaPolicy.title} v${input.slaPolicy.version}`, path: `policies/${input.slaPolicy.file}` }] };
+  return { status, summary: `Policy ${input.slaPolicy.id} v${input.slaPolicy.version} ranks by vendor severity or CVSS (${classes}); ${unrated.length} of ${input.findings.length} findings had no rating and took the default class.`, evidence: [policyRow(input.slaPolicy, `${input.slaPolicy.title} v${input.slaPolicy.version}`)] };
 };
 
 const slaAdherence: Evaluator = (input) => {
@@ -206,7 +217,7 @@ const changeRecords: Evaluator = (input) => {
 const policyCurrent: Evaluator = (input) => {
   const inForce = input.policies.filter((p) => p.in_force.to !== null && dateMs(p.in_force.to) + DAY_MS >= input.asOfMs);
   const overdue = inForce.filter((p) => dateMs(p.review_by) < input.asOfMs);
-  const evidence = inForce.map((p) => ({ kind: 'policy', summary: `${p.title} v${p.version}, approved by ${p.approved_by} on ${p.approved_at}, review by ${p.review_by}`, path: `policies/${p.file}` }));
+  const evidence = inForce.map((p) => policyRow(p, `${p.title} v${p.version}, approved by ${p.approved_by} on ${p.approved_at}, review by ${p.review_by}`));
   return { status: overdue.length === 0 && inForce.length > 0 ? 'effective' : 'partial', summary: `${inForce.length} policies in force at period end; ${overdue.length} past their review date.`, evidence };
 };
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { EVALUATORS, runEvaluator, type EvaluatorInput } from './controls-evaluators.ts';
 import { cmpError } from './errors.ts';
-import type { ControlStatus, ModelControl, ModelHost } from './model-types.ts';
+import type { ControlStatus, ModelControl, ModelHost, ModelPolicy, ModelWarning } from './model-types.ts';
 import type { Framework } from './policy.ts';
 
 export interface CatalogControl {
@@ -89,4 +89,21 @@ export function evaluateControls(catalog: readonly CatalogControl[], input: Eval
     }
   }
   return out;
+}
+
+/**
+ * A policy's `controls:` entries that are not in the catalog: recorded in the model as warnings
+ * (CMP_POLICY_CONTROL_UNKNOWN), since the policy then claims to evidence a control nothing judges.
+ */
+export function policyControlWarnings(policies: readonly ModelPolicy[], catalog: readonly CatalogControl[]): ModelWarning[] {
+  const known = new Set(catalog.map((c) => `${c.framework}:${c.id}`));
+  const out: ModelWarning[] = [];
+  for (const p of policies) {
+    for (const c of p.controls) {
+      const ref = `${c.framework}:${c.id}`;
+      if (known.has(ref)) continue;
+      out.push({ code: 'CMP_POLICY_CONTROL_UNKNOWN', file: p.file, message: `${p.file} (${p.id} v${p.version}) lists control ${ref}, which is not in the control catalog: nothing judges it` });
+    }
+  }
+  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
 }

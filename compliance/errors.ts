@@ -17,6 +17,10 @@ export const CMP_ERRORS = {
     title: 'Installed package not judged: its version does not parse',
     hint: 'Recorded in the model (unjudged.installed_packages), not thrown: no advisory was compared with the package. Check the version the host reported (`git show` the cited report).',
   },
+  CMP_POLICY_CONTROL_UNKNOWN: {
+    title: 'Policy names a control that is not in the catalog',
+    hint: 'Recorded in the model (warnings), not thrown: nothing judges that control. Fix the controls list in the policy front matter; the ids are in compliance/controls/catalog.yaml.',
+  },
   CMP_ECOSYSTEM_UNKNOWN: {
     title: 'Unknown or unsupported ecosystem',
     hint: 'Supported version orders are dpkg, rpm and apk; supported hosts are Debian, Ubuntu, AlmaLinux, Rocky Linux, Red Hat Enterprise Linux and Alpine.',

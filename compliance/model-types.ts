@@ -111,6 +111,13 @@ export interface ModelMetrics {
 
 export interface ControlEvidence {
   kind: string; summary: string; host_id?: string; finding_id?: string; path?: string; commit?: string;
+  /** Added within v1: the sha256 of the exact input cited (a policy file, the advisory snapshot). */
+  sha256?: string;
+}
+
+/** Something the judgement noticed about its inputs that does not stop it (coded, with the file concerned). */
+export interface ModelWarning {
+  code: 'CMP_POLICY_CONTROL_UNKNOWN'; file: string; message: string;
 }
 
 export interface ModelControl {
@@ -145,6 +152,8 @@ export interface ComplianceModel {
   controls: ModelControl[];
   /** Added within v1: what could not be judged (evaluate() always writes it). */
   unjudged?: ModelUnjudged;
+  /** Added within v1: coded warnings about the inputs, sorted by file, message (evaluate() always writes it). */
+  warnings?: ModelWarning[];
   audit: ModelAuditEntry[];
   evidence_manifest: { path: string; sha256: string }[];
 }

@@ -1,7 +1,7 @@
 // evaluate(): judges an evidence snapshot against policies and advisories for one audit period
 // and returns the ComplianceModel, validated against its schema. Pure and deterministic: the
 // same inputs give a byte-identical canonical JSON model; "now" is the period's end.
-import { evaluateControls, loadCatalog, type CatalogControl } from './controls.ts';
+import { evaluateControls, loadCatalog, policyControlWarnings, type CatalogControl } from './controls.ts';
 import type { HostAux } from './controls-evaluators.ts';
 import { coverageByMonth, type HostDays } from './coverage.ts';
 import { cmpError } from './errors.ts';
@@ -132,7 +132,8 @@ export function evaluate(inputs: EvaluateInputs): ComplianceModel {
   const exceptions = exceptionRows(inputs.evidence, rules, pass.findings);
   const unjudged = unjudgedSection(unjudgedAdvisories(index.problems, [...pass.ecosystems.values()]), pass.unjudged);
   inputs.onProgress?.({ phase: 'controls', done: 0, total: 1 });
-  const controls = evaluateControls(inputs.catalog ?? loadCatalog(), {
+  const catalog = inputs.catalog ?? loadCatalog();
+  const controls = evaluateControls(catalog, {
     hosts: pass.hosts, findings, hostFindings: pass.hostFindings, exceptions, aux: pass.aux, advisories,
     policies, slaPolicy: slaRow, asOfMs: bounds.asOfMs,
     // Every row (hosts in host_id order, each sorted): the section itself keeps at most MAX_UNJUDGED_ROWS.
@@ -159,6 +160,7 @@ export function evaluate(inputs: EvaluateInputs): ComplianceModel {
     metrics: computeMetrics(pass.findings, months, bounds),
     controls,
     unjudged,
+    warnings: policyControlWarnings(policies, catalog),
     audit: auditRows(inputs.evidence, bounds),
   };
   const model: ComplianceModel = { ...body, evidence_manifest: evidenceManifest(inputs.evidence, citedPaths(body, inputs.evidence)) };
