@@ -1,15 +1,20 @@
 // The demo end to end, as a user would run it headless: a clean home, the real collector, the
-// simulated fleet, the site. Then everything it produced is checked with stock tools (patchproof
-// verify, gpg) and the scenario's promises are checked in the compliance model the site publishes.
+// simulated fleet, this machine's own agent, the site. Then everything it produced is checked with
+// stock tools (patchproof verify, gpg, sha256sum, a link crawl over HTTP, this machine's dpkg) and
+// the scenario's promises are checked in the compliance model the site publishes.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveSite } from '../site/helpers/browser.ts';
+import { crawl } from '../site/helpers/crawl.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = process.execPath;
 const DEMO_TIMEOUT_MS = 15 * 60_000;
+/** The demo is run with this machine's own agent (without --no-real-host). */
+const REAL_HOST = true;
 
 interface Finding {
   host_id: string;
@@ -20,7 +25,7 @@ interface Finding {
 interface Model {
   simulated: boolean;
   period: { start: string; end: string };
-  hosts: { host_id: string; hostname: string; status: string; meta: { environment?: string | null } | null }[];
+  hosts: { host_id: string; hostname: string; status: string; package_count: number; meta: { environment?: string | null } | null }[];
   findings: Finding[];
   host_findings: { host_id: string; kind: string }[];
   exceptions: { id: string; status: string }[];
@@ -59,7 +64,8 @@ describe('patchproof demo --no-serve', () => {
     home = join(tmp, 'home');
     site = join(tmp, 'site');
     // Started from outside the checkout, as an installed command would be.
-    demo = run([NODE, join(ROOT, 'cli/patchproof.ts'), 'demo', '--no-serve', '--home', home, '--out', site], process.env, tmp);
+    const args = ['demo', '--no-serve', '--home', home, '--out', site, ...(REAL_HOST ? [] : ['--no-real-host'])];
+    demo = run([NODE, join(ROOT, 'cli/patchproof.ts'), ...args], process.env, tmp);
     if (demo.status === 0) model = JSON.parse(readFileSync(join(site, 'exports', 'model.json'), 'utf8')) as Model;
   }, DEMO_TIMEOUT_MS + 60_000);
 
@@ -91,6 +97,29 @@ describe('patchproof demo --no-serve', () => {
     for (const h of model.hosts) expect(existsSync(join(site, 'hosts', h.host_id, 'index.html')), h.hostname).toBe(true);
     for (const id of ['EXC-0001', 'EXC-0002', 'EXC-0003']) expect(existsSync(join(site, 'exceptions', id, 'index.html')), id).toBe(true);
     expect(existsSync(join(site, 'policies'))).toBe(true);
+  });
+
+  it('publishes a site whose every internal link, stylesheet, script and fragment resolves', async () => {
+    const served = await serveSite(site);
+    try {
+      const { pages, checked, broken } = await crawl(served.base);
+      expect(broken).toEqual([]);
+      for (const h of model.hosts) expect(pages, h.hostname).toContain(`/hosts/${h.host_id}/`);
+      for (const path of ['/controls/', '/policies/', '/exceptions/EXC-0001/', '/audit/', '/packs/', '/verify/', '/exports/', '/search/']) expect(pages).toContain(path);
+      expect([...checked.keys()].filter((p) => p.startsWith('/evidence/')).length).toBeGreaterThan(model.hosts.length);
+    } finally {
+      await served.close();
+    }
+  }, 300_000);
+
+  it('publishes checksums that `sha256sum -c` accepts for packs and exports', () => {
+    for (const dir of [join(site, 'packs'), join(site, 'exports')]) {
+      const r = run(['sha256sum', '-c', 'SHA256SUMS'], process.env, dir);
+      expect(r.status, `${dir}\n${output(r)}`).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.length).toBeGreaterThan(dir.endsWith('packs') ? 3 : 1);
+      expect(lines.every((l) => l.endsWith(': OK')), r.stdout).toBe(true);
+    }
   });
 
   it('says everywhere that the data is simulated', () => {
@@ -159,7 +188,21 @@ describe('patchproof demo --no-serve', () => {
 
   it("includes this machine's own agent", () => {
     // Enrolled by the demo with meta.yaml environment "demo"; every simulated host is "production".
-    expect(model.hosts.filter((h) => h.meta?.environment === 'demo')).toHaveLength(1);
+    expect(model.hosts.filter((h) => h.meta?.environment === 'demo')).toHaveLength(REAL_HOST ? 1 : 0);
+  });
+
+  it.runIf(REAL_HOST && spawnSync('dpkg-query', ['--version']).status === 0)("records this machine's real package list, as dpkg lists it", () => {
+    const own = model.hosts.find((h) => h.meta?.environment === 'demo')!;
+    const q = run(['dpkg-query', '-W', '-f', '${Package}\t${Architecture}\t${Version}\t${db:Status-Abbrev}\n']);
+    expect(q.status, output(q)).toBe(0);
+    // Installed, or installed with triggers pending (the agent's rule); config-files entries are not.
+    const installed = q.stdout.trim().split('\n').map((l) => l.split('\t')).filter((f) => /^.[iWt]/.test(f[3] ?? '')).map((f) => f.slice(0, 3).join('\t')).sort();
+    expect(installed.length).toBeGreaterThan(100);
+    expect(own.package_count).toBe(installed.length);
+    const tsv = run(['git', '--git-dir', join(home, 'evidence'), 'show', `HEAD:hosts/${own.host_id}/packages.tsv`]);
+    expect(tsv.status, output(tsv)).toBe(0);
+    const recorded = tsv.stdout.trim().split('\n').filter((l) => !l.startsWith('#')).map((l) => l.split('\t').slice(0, 3).join('\t')).sort();
+    expect(recorded).toEqual(installed);
   });
 });
 
