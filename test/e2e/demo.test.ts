@@ -21,6 +21,11 @@ interface Finding {
   advisory_id: string;
   status: string;
   source: string;
+  severity: { class: string };
+  clock_started_at: string | null;
+  due_at: string | null;
+  policy_id: string;
+  policy_version: string;
 }
 interface Model {
   simulated: boolean;
@@ -29,7 +34,7 @@ interface Model {
   findings: Finding[];
   host_findings: { host_id: string; kind: string }[];
   exceptions: { id: string; status: string }[];
-  policies: { id: string; version: string }[];
+  policies: { id: string; version: string; severity_classes: { id: string; sla_hours: number }[] }[];
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env, cwd = ROOT): SpawnSyncReturns<string> {
@@ -155,6 +160,32 @@ describe('patchproof demo --no-serve', () => {
     expect(model.period).toMatchObject({ start: '2026-04-01', end: '2026-09-30' });
     const versions = model.policies.filter((p) => p.id === 'patch-management').map((p) => p.version).sort();
     expect(versions).toEqual(['2.0', '2.1']);
+  });
+
+  it('judges each High finding under the policy version in force at its clock start: 14 days under 2.0, 7 under 2.1', () => {
+    const sla = (version: string) => model.policies.find((p) => p.id === 'patch-management' && p.version === version)!.severity_classes.find((c) => c.id === 'high')!.sla_hours;
+    expect([sla('2.0'), sla('2.1')]).toEqual([336, 168]);
+    const high = model.findings.filter((f) => f.severity.class === 'high' && f.clock_started_at !== null && f.due_at !== null);
+    const days = (f: Finding) => (Date.parse(f.due_at!) - Date.parse(f.clock_started_at!)) / 86_400_000;
+    for (const f of high) {
+      expect(f.policy_id).toBe('patch-management');
+      expect(f.policy_version, `${f.advisory_id} clock ${f.clock_started_at}`).toBe(f.clock_started_at! < '2026-07-01' ? '2.0' : '2.1');
+      expect(days(f), `${f.advisory_id} ${f.policy_version}`).toBe(f.policy_version === '2.0' ? 14 : 7);
+    }
+    expect(high.filter((f) => f.policy_version === '2.0').length).toBeGreaterThan(0);
+    expect(high.filter((f) => f.policy_version === '2.1').length).toBeGreaterThan(0);
+    // The examples docs/demo.md names. alma-db-01 patches every 28 days: 13 days after a fix is in
+    // time under 2.0 (June) and late under 2.1 (July).
+    const examples = [
+      ['alma-web-01', 'ALSA-2026:25239', '2.0', 14, 'fixed-in-sla'],
+      ['alma-web-01', 'ALSA-2026:55439', '2.1', 7, 'fixed-in-sla'],
+      ['alma-db-01', 'ALSA-2026:27789', '2.0', 14, 'fixed-in-sla'],
+      ['alma-db-01', 'ALSA-2026:42089', '2.1', 7, 'fixed-late'],
+    ] as const;
+    for (const [hostname, advisory, version, d, status] of examples) {
+      const f = finding(hostname, advisory);
+      expect([f.policy_version, days(f), f.status], `${hostname} ${advisory}`).toEqual([version, d, status]);
+    }
   });
 
   it('judges an on-time patch fixed-in-sla and a late one fixed-late', () => {
