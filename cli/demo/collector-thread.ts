@@ -16,7 +16,7 @@ export interface CollectorThreadConfig {
 
 export type CollectorCommand =
   | { type: 'create-api-key'; role: 'admin'; name: string }
-  | { type: 'commit-exception'; exceptionId: string; yaml: string; message: string }
+  | { type: 'commit-exception'; exceptionId: string; yaml: string; message: string; actor: string }
   | { type: 'shutdown' };
 
 export type CollectorRequest = CollectorCommand & { id: number };
@@ -70,7 +70,8 @@ export function publishingClock(inner: ManualClock, publish: (ms: number) => voi
 export interface CollectorThread {
   url: string;
   createApiKey(name: string): Promise<string>;
-  commitException(exceptionId: string, yaml: string, message: string): Promise<void>;
+  /** `actor`: the person making the change, recorded in the audit entry committed with it. */
+  commitException(exceptionId: string, yaml: string, message: string, actor: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -111,7 +112,7 @@ export async function startCollectorThread(config: CollectorThreadConfig): Promi
   return {
     url,
     createApiKey: (name) => ask<string>({ type: 'create-api-key', role: 'admin', name }),
-    commitException: (exceptionId, yaml, message) => ask<void>({ type: 'commit-exception', exceptionId, yaml, message }),
+    commitException: (exceptionId, yaml, message, actor) => ask<void>({ type: 'commit-exception', exceptionId, yaml, message, actor }),
     async close() {
       if (failed) return;
       await ask({ type: 'shutdown' });

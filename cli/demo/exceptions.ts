@@ -29,3 +29,9 @@ export function exceptionRecord(x: ExceptionPlan, hostIds: readonly string[], ap
 export function exceptionYaml(x: ExceptionPlan, hostIds: readonly string[], approved: boolean): string {
   return `# Risk acceptance ${x.id} (simulated demo data)\n` + stringify(exceptionRecord(x, hostIds, approved), { lineWidth: 0 });
 }
+
+/** An audit actor id for a person named in the scenario: "Dana Kim (CISO)" → "dana.kim". */
+export function personId(name: string): string {
+  const id = name.replace(/\s*\(.*\)\s*$/, '').trim().toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.+|\.+$/g, '');
+  return id || 'unknown';
+}

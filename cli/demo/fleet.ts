@@ -13,7 +13,7 @@ import type { AgentLog } from '../../agent/log.ts';
 import { createAgentRunner, type AgentRunner, type CollectFn } from '../../agent/runner.ts';
 import { StateStore } from '../../agent/state.ts';
 import { demoError } from './errors.ts';
-import { exceptionYaml } from './exceptions.ts';
+import { exceptionYaml, personId } from './exceptions.ts';
 import { buildHostModel } from './host-model.ts';
 import { simulatedProbe, writeHostRoot } from './host-root.ts';
 import { loadBaseInventory, OS_INFO } from './inventories.ts';
@@ -27,7 +27,7 @@ import { DEMO_DAYS, DEMO_WINDOW_END, dayToDate } from './window.ts';
 export interface AdminActions {
   createEnrolToken(): Promise<string>;
   putMeta(hostId: string, meta: Record<string, unknown>): Promise<void>;
-  commitException(id: string, yamlText: string, message: string): Promise<void>;
+  commitException(id: string, yamlText: string, message: string, actor: string): Promise<void>;
 }
 
 export interface FleetOptions {
@@ -238,7 +238,9 @@ export class Fleet {
     const hostIds = x.hostnames.map((n) => this.#byName(n).hostId);
     const yamlText = exceptionYaml(x, hostIds, approved);
     const verb = approved ? 'approved' : 'requested';
-    await this.#o.admin.commitException(id, yamlText, `exception ${id} ${verb}: ${x.record.title}`);
+    // The requester commits the request, the risk owner the approval: the audit log says who.
+    const actor = personId(approved ? x.record.approver : x.record.requested_by);
+    await this.#o.admin.commitException(id, yamlText, `exception ${id} ${verb}: ${x.record.title}`, actor);
     this.#o.progress(`  ${this.#o.clock.now().toISOString().slice(0, 10)}: exception ${id} ${verb} (${x.hostnames.join(', ')})`);
   }
 

@@ -141,6 +141,6 @@ async function adminActions(collector: CollectorThread, caPem: string): Promise<
     async putMeta(hostId, meta) {
       await api.call('PUT', `/api/v1/admin/hosts/${hostId}/meta`, meta);
     },
-    commitException: (id, yamlText, message) => collector.commitException(id, yamlText, message),
+    commitException: (id, yamlText, message, actor) => collector.commitException(id, yamlText, message, actor),
   };
 }

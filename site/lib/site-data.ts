@@ -1,6 +1,7 @@
 // The model indexed for rendering: per-host rows, lookups by id and page slugs, built once so a
 // thousand host pages each cost a map lookup rather than a scan of every finding and event.
 import { siteError } from './errors.ts';
+import { exceptionChanges, type ExceptionChange } from './exception-history.ts';
 import type {
   ComplianceModel,
   Control,
@@ -29,6 +30,8 @@ export interface SiteData {
   eventsByHost: Map<string, PatchEvent[]>;
   exceptionsById: Map<string, ExceptionInfo>;
   exceptionsByHost: Map<string, ExceptionInfo[]>;
+  /** Each exception's file history, every commit with the audit entries committed with it. */
+  exceptionChanges: Map<string, ExceptionChange[]>;
   controlsByFramework: Map<Framework, Control[]>;
   controlSlugs: Map<Control, string>;
   policySlugs: Map<Policy, string>;
@@ -84,6 +87,11 @@ function exceptionsByHost(model: ComplianceModel, findingsById: Map<string, Find
   return new Map([...out].map(([k, v]) => [k, [...v].sort((a, b) => a.id.localeCompare(b.id))]));
 }
 
+function changesById(model: ComplianceModel): Map<string, ExceptionChange[]> {
+  const byTarget = group(model.audit.filter((a) => a.target?.startsWith('exception:')), (a) => a.target as string);
+  return new Map(model.exceptions.map((e) => [e.id, exceptionChanges(e, byTarget.get(`exception:${e.id}`) ?? [], model.period.start)]));
+}
+
 export function indexModel(model: ComplianceModel): SiteData {
   const hostsById = new Map(model.hosts.map((h) => [h.host_id, h]));
   const findingsById = new Map(model.findings.map((f) => [f.id, f]));
@@ -99,6 +107,7 @@ export function indexModel(model: ComplianceModel): SiteData {
     eventsByHost: group(model.patch_events, (e) => e.host_id),
     exceptionsById: new Map(model.exceptions.map((e) => [e.id, e])),
     exceptionsByHost: exceptionsByHost(model, findingsById, hostsById),
+    exceptionChanges: changesById(model),
     controlsByFramework,
     controlSlugs,
     policySlugs: uniqueSlugs(model.policies, (p) => `${slug(p.id)}/${slug(p.version)}`, 'policy versions'),

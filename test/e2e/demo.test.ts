@@ -33,8 +33,9 @@ interface Model {
   hosts: { host_id: string; hostname: string; status: string; package_count: number; meta: { environment?: string | null } | null }[];
   findings: Finding[];
   host_findings: { host_id: string; kind: string }[];
-  exceptions: { id: string; status: string }[];
+  exceptions: { id: string; status: string; history: { commit: string; author: string }[] }[];
   policies: { id: string; version: string; severity_classes: { id: string; sla_hours: number }[] }[];
+  audit: { seq: number; actor: string; action: string; target: string | null }[];
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env, cwd = ROOT): SpawnSyncReturns<string> {
@@ -210,6 +211,25 @@ describe('patchproof demo --no-serve', () => {
     expect(finding('alp-edge-03', 'x_PPDEMO-ALP-2026-0001').status).toBe('excepted');
     expect(finding('alp-dns-02', 'x_PPDEMO-ALP-2026-0002').status).toBe('open-overdue');
     expect(Object.fromEntries(model.exceptions.map((e) => [e.id, e.status]))).toMatchObject({ 'EXC-0001': 'expired', 'EXC-0002': 'active', 'EXC-0003': 'unapproved' });
+  });
+
+  it('shows who requested and who approved each exception, from the audit log, beside the commit author', () => {
+    const exc = model.exceptions.find((e) => e.id === 'EXC-0001')!;
+    expect(exc.history).toHaveLength(2);
+    // The commits are the collector's; the audit entries committed with them name the requester
+    // (Priya Nair) and the approver (Dana Kim).
+    expect(exc.history.every((h) => h.author.startsWith('patchproof demo-collector'))).toBe(true);
+    const audited = model.audit.filter((a) => a.target === 'exception:EXC-0001');
+    expect(audited.map((a) => a.action)).toEqual(['exception.committed', 'exception.committed']);
+    expect(audited.map((a) => a.actor.replace(/^.*:/, ''))).toEqual(['priya.nair', 'dana.kim']);
+    const html = readFileSync(join(site, 'exceptions', 'EXC-0001', 'index.html'), 'utf8');
+    const table = /<table id="history-table">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+    const rows = [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+    expect(rows).toHaveLength(2);
+    for (const [i, entry] of audited.entries()) {
+      expect(rows[i]).toContain(exc.history[i]!.author);
+      expect(rows[i]).toContain(`${entry.actor} ${entry.action} #${entry.seq}`);
+    }
   });
 
   it('reports hosts without an owner', () => {

@@ -119,6 +119,27 @@ describe('site in Chromium', () => {
     await page.close();
   });
 
+  it('exception history: beside each commit author, who made the change according to the audit log', async () => {
+    const exc = site.model.exceptions.find((e) => e.status === 'active' && e.history.length === 2)!;
+    const approval = site.model.audit.find((a) => a.target === `exception:${exc.id}`)!;
+    expect(approval.actor).not.toBe(exc.history[1]!.author);
+    const page = await open(`/exceptions/${exc.id}/`);
+    const cells = (row: number) => page.locator(`#history-table tbody tr:nth-child(${row}) td`).allTextContents();
+    const headers = await page.locator('#history-table thead th').allTextContents();
+    expect(headers).toEqual(['When', 'Commit', 'Commit author', 'Changed by (audit log)', 'Message']);
+    // The request was committed before the period, so its audit entry is not in this model.
+    expect((await cells(1))[3]).toContain('before the period');
+    const [, commit, author, actor] = await cells(2);
+    expect([commit, author]).toEqual([exc.history[1]!.commit, exc.history[1]!.author]);
+    expect(actor).toContain(approval.actor);
+    expect(actor).toContain(`${approval.action} #${approval.seq}`);
+    await page.locator('#history-table tbody tr:nth-child(2) a').click();
+    await page.waitForURL(`**/audit/${approval.time.slice(0, 7)}/#audit-${approval.seq}`);
+    const row = await page.locator(`tr#audit-${approval.seq} td`).allTextContents();
+    expect(row.slice(2, 5)).toEqual([approval.actor, approval.action, approval.target]);
+    await page.close();
+  });
+
   it('verify page: fingerprints, validity windows and the exact commands', async () => {
     const page = await open('/verify/');
     const text = (await page.locator('main').textContent()) ?? '';

@@ -1,4 +1,5 @@
 // Exceptions with their approvers and status, and the policy's SLA table as the engine used it.
+import { exceptionChanges, type ExceptionChange } from '../exception-history.ts';
 import { fmtDate, fmtHours } from '../format.ts';
 import type { ComplianceModel } from '../model-types.ts';
 import { EXCEPTION_STATUS } from '../status.ts';
@@ -26,12 +27,18 @@ export function exceptionsSection(model: ComplianceModel): Content[] {
         p([{ text: 'Reason: ', bold: true }, e.reason]),
         p([{ text: 'Risk: ', bold: true }, `likelihood ${e.risk_assessment.likelihood}, impact ${e.risk_assessment.impact}. ${e.risk_assessment.summary}`]),
         p([{ text: 'Compensating controls: ', bold: true }, e.compensating_controls.join(' ')]),
-        p([{ text: 'File history: ', bold: true }, e.history.map((h) => `${h.time} ${h.commit.slice(0, 12)} ${h.author}: ${h.message}`).join('; ') || 'none']),
+        p([{ text: 'File history: ', bold: true }, exceptionChanges(e, model.audit, model.period.start).map(changeLine).join('; ') || 'none']),
       ],
       fontSize: 8,
     });
   }
   return out;
+}
+
+/** One commit of an exception file: when, which commit, its author and who asked for it (audit log). */
+function changeLine(h: ExceptionChange): string {
+  const who = h.audit.length > 0 ? h.audit.map((a) => `${a.actor} (${a.action}, audit #${a.seq})`).join(', ') : h.noAudit === 'before-period' ? 'audit entry before the period' : 'no audit entry';
+  return `${h.time} ${h.commit.slice(0, 12)} ${h.author}, changed by ${who}: ${h.message}`;
 }
 
 export function slaTables(model: ComplianceModel): Content[] {
