@@ -1,9 +1,11 @@
-// The signed PDF evidence packs with stock tools: pdfinfo/pdftotext show the sections and the
-// model's numbers, gpg verifies every .asc and SHA256SUMS.asc, and sha256sum -c passes.
+// The signed PDF evidence packs with stock tools: pdfinfo/pdftotext show the sections, the
+// model's numbers and the overview charts in the executive summary, gpg verifies every .asc and
+// SHA256SUMS.asc, and sha256sum -c passes.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { overviewCharts } from '../../site/lib/charts/overview-charts.ts';
 import { fmtPct } from '../../site/lib/format.ts';
 import { PACK_SECTIONS } from '../../site/lib/pdf/pack.ts';
 import { gpgHomeWith, type GpgHome } from '../site/helpers/gpg.ts';
@@ -22,6 +24,16 @@ afterAll(() => gpg?.close());
 
 const pdfs = () => readdirSync(packsDir).filter((f) => f.endsWith('.pdf')).sort();
 const text = (file: string) => execFileSync('pdftotext', ['-layout', join(packsDir, file), '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+/** The pages of the executive summary: from its heading's page up to the page the controls start on. */
+function summaryPages(file: string): string {
+  const pages = text(file).split('\f');
+  const first = (page: string) => page.split('\n').find((l) => l.trim() !== '')?.trim();
+  const start = pages.findIndex((pg) => first(pg) === 'Executive summary');
+  const end = pages.findIndex((pg, i) => i > start && first(pg) === 'Controls');
+  expect([start, end].every((i) => i > 0), `summary pages ${start}..${end}`).toBe(true);
+  return pages.slice(start, end).join('\n');
+}
+const svgTexts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
 
 describe('evidence packs', () => {
   it('one pack per framework, with deterministic metadata', () => {
@@ -51,6 +63,32 @@ describe('evidence packs', () => {
     for (const e of site.model.evidence_manifest.slice(0, 5)) expect(flat).toContain(e.sha256);
     for (const e of site.model.exceptions) expect(flat).toContain(e.id);
     expect(flat).toContain('72 h (3 days)');
+  });
+
+  it('embeds the overview charts in the executive summary: titles, descriptions, axis labels and values', () => {
+    const charts = overviewCharts(site.model);
+    expect(charts.map((c) => c.spec.title)).toEqual(['SLA adherence over time', 'Time to remediate', 'Open findings by age']);
+    for (const pdf of pdfs()) {
+      const summary = summaryPages(pdf);
+      const flat = summary.replace(/\s+/g, ' ');
+      let at = -1;
+      for (const { spec, chart } of charts) {
+        // In the order of the overview page, each title followed by its chart and its description.
+        const title = flat.indexOf(`${spec.title} `, at + 1);
+        expect(title, `${pdf}: ${spec.title}`).toBeGreaterThan(at);
+        const description = flat.indexOf(spec.description, title);
+        expect(description, `${pdf}: ${spec.id} description`).toBeGreaterThan(title);
+        // The x axis reads as one line of labels, left to right.
+        expect(flat.slice(title, description), `${pdf}: ${spec.id} x labels`).toContain(spec.points.map((p) => p.label).join(' '));
+        // Every text the SVG draws (gridline values, labels, bar and point values, the unit) was
+        // embedded as text, between the title and the description.
+        const texts = svgTexts(chart.svg);
+        expect(texts.length).toBeGreaterThan(spec.points.length);
+        for (const t of texts) expect(flat.slice(title, description), `${pdf}: ${spec.id} text ${JSON.stringify(t)}`).toContain(t);
+        expect(texts).toContain(spec.unit);
+        at = description;
+      }
+    }
   });
 
   it('every pack signature and SHA256SUMS.asc verifies with gpg', () => {
