@@ -17,6 +17,7 @@ import { resolveOptions, type CollectorOptions } from './options.ts';
 import { Maintenance } from './maintenance.ts';
 import { drainOutbox } from './outbox-drain.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { RefusalAudit } from './refusal-audit.ts';
 import { adminApiKeyRoutes } from './routes/admin-apikeys.ts';
 import { adminCollectorRoutes } from './routes/admin-collector.ts';
 import { adminDeviceRoutes } from './routes/admin-devices.ts';
@@ -58,6 +59,8 @@ export interface CollectorApp {
   readonly routes: readonly string[];
   /** Scheduled `git gc` of the evidence repository. */
   readonly maintenance: Maintenance;
+  /** Refusal auditing: one by one within budget, the rest in `refusal.summary` entries. */
+  readonly refusals: RefusalAudit;
   /** Stop accepting, finish in-flight reports (acked after their commit), close sockets, flush, release the lock. */
   shutdown(): Promise<void>;
 }
@@ -100,11 +103,14 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
     const record: RecordAudit = async (input, label) => {
       await sink.write([], label, [input]);
     };
-    const refusalBudget = new RateLimiter(clock, { perMinute: options.refusalAuditsGlobalPerMinute });
-    const recordRefusal: RecordAudit = async (input, label) => {
-      if (refusalBudget.take('all')) return record(input, label);
-      metrics.auditSuppressed.inc({ action: input.action });
-    };
+    const refusals = new RefusalAudit({
+      clock,
+      write: async (entries, label) => void (await sink.write([], label, entries)),
+      metrics,
+      log,
+      options: { perKeyPerMinute: options.refusalAuditsPerMinute, globalPerMinute: options.refusalAuditsGlobalPerMinute, windowMs: options.refusalSummaryIntervalMs, maxGroups: 1000 },
+    });
+    const recordRefusal: RecordAudit = (input) => refusals.refuse(input);
     const ingest = new Ingest({
       state,
       sink,
@@ -118,13 +124,12 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
       ingest,
       metrics,
       clock,
-      record: recordRefusal,
+      refusals,
       log,
       options: {
         maxFrameBytes: options.maxFrameBytes,
         messagesPerMinute: options.deviceMessagesPerMinute,
         authFailuresPerMinute: options.authFailuresPerMinute,
-        refusalAuditsPerMinute: options.refusalAuditsPerMinute,
         pingIntervalMs: options.pingIntervalMs,
         maxOutstanding: options.maxOutstandingPerDevice,
         trustedProxies,
@@ -141,6 +146,7 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
       gateway,
       record,
       recordRefusal,
+      refusals,
       enrolLimiter: new RateLimiter(clock, { perMinute: options.enrolPerMinutePerSource }),
     };
 
@@ -167,6 +173,7 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
     outboxTimer.unref();
     const maintenance = new Maintenance({ sink, db, clock, intervalMs: options.gcIntervalS * 1000, checkEveryMs: options.gcCheckMs, log });
     maintenance.start();
+    refusals.start();
 
     let stopping: Promise<void> | undefined;
     const shutdown = (): Promise<void> =>
@@ -178,12 +185,13 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
         await sink.flush();
         await gateway.closeAll();
         await app.close();
+        await refusals.stop();
         await drainOutbox(state.outbox, sink, log);
         await sink.close();
         state.hosts.flush();
         if (!deps.db) db!.close();
       })());
-    return { app, state, sink, ingest, gateway, metrics, options, clock, routes, maintenance, shutdown };
+    return { app, state, sink, ingest, gateway, metrics, options, clock, routes, maintenance, refusals, shutdown };
   } catch (err) {
     if (db && !deps.db) db.close();
     await sink.close();

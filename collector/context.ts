@@ -7,6 +7,7 @@ import type { Ingest } from './ingest/pipeline.ts';
 import type { CollectorMetrics } from './metrics.ts';
 import type { CollectorOptions } from './options.ts';
 import type { RateLimiter } from './rate-limit.ts';
+import type { RefusalAudit } from './refusal-audit.ts';
 import type { RandomBytes } from './secrets.ts';
 import type { CollectorState } from './state/state.ts';
 
@@ -22,7 +23,10 @@ export interface CollectorContext {
   readonly enrolLimiter: RateLimiter;
   /** Commits one audit entry through the group committer (resolves when durable). */
   readonly record: RecordAudit;
-  /** Like record, for refusals: beyond a global budget they are only counted (a flood of bad
-   *  requests must not flood the audit log, which is rewritten per month file on each commit). */
+  /** Like record, for refusals: beyond a global budget they are counted and written as periodic
+   *  summaries (a flood of bad requests must not flood the audit log, which is rewritten per month
+   *  file on each commit). */
   readonly recordRefusal: RecordAudit;
+  /** The same, plus count-only refusals (rate limits) and per-device budgets. */
+  readonly refusals: RefusalAudit;
 }

@@ -145,7 +145,7 @@ export class EvidenceSink {
 
   /** Rotates the signing key (owner action): holds new writes, lets queued ones commit, rotates
    *  on the open store (which then signs with the new key), and lets the held writes go. */
-  async rotateKey(actor: AuditInput['actor']): Promise<{ oldFingerprint: string; newFingerprint: string; commit: string }> {
+  async rotateKey(actor: AuditInput['actor'], source: string | null = null): Promise<{ oldFingerprint: string; newFingerprint: string; commit: string }> {
     let release!: () => void;
     const previousGate = this.#gate;
     this.#gate = new Promise<void>((resolve) => (release = resolve));
@@ -156,7 +156,7 @@ export class EvidenceSink {
       await Promise.allSettled(ahead);
       await this.#open.committer.flush();
       const { store, audit } = this.#open;
-      return await rotateKey(this.#opts.home, { clock: this.#opts.clock, actor, store, audit });
+      return await rotateKey(this.#opts.home, { clock: this.#opts.clock, actor, source, store, audit });
     } finally {
       release();
     }

@@ -49,6 +49,6 @@ export function createMetrics(): CollectorMetrics {
     enrolments: new Counter({ name: 'patchproof_enrolments_total', help: 'Enrolment attempts, by outcome and code', labelNames: ['outcome', 'code'], registers: r }),
     authRefused: new Counter({ name: 'patchproof_auth_refused_total', help: 'Refused credentials, by kind and code', labelNames: ['kind', 'code'], registers: r }),
     anomalies: new Counter({ name: 'patchproof_anomalies_total', help: 'Anomalies recorded against hosts, by code', labelNames: ['code'], registers: r }),
-    auditSuppressed: new Counter({ name: 'patchproof_audit_refusals_suppressed_total', help: 'Refusals over the audit budget: counted, not written', labelNames: ['action'], registers: r }),
+    auditSuppressed: new Counter({ name: 'patchproof_audit_refusals_suppressed_total', help: 'Refusals not audited one by one (over the audit budget or rate-limited): written in refusal.summary entries', labelNames: ['action'], registers: r }),
   };
 }

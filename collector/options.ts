@@ -24,6 +24,8 @@ export interface CollectorOptions {
   readonly refusalAuditsPerMinute: number;
   /** All refusals together (enrolment, device auth, frames) written to the audit log per minute. */
   readonly refusalAuditsGlobalPerMinute: number;
+  /** Refusals not written one by one (over budget, rate-limited) are written as summaries this often (real ms). */
+  readonly refusalSummaryIntervalMs: number;
   readonly pingIntervalMs: number;
   /** How often audit entries queued by the CLI are drained into the audit log (ms). */
   readonly outboxIntervalMs: number;
@@ -49,6 +51,7 @@ export const DEFAULT_OPTIONS: CollectorOptions = {
   authFailuresPerMinute: 30,
   refusalAuditsPerMinute: 10,
   refusalAuditsGlobalPerMinute: 600,
+  refusalSummaryIntervalMs: 60_000,
   pingIntervalMs: 30_000,
   outboxIntervalMs: 5000,
   commitWindowMs: 200,

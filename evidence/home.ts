@@ -155,8 +155,12 @@ async function rotatedSuccessor(paths: HomePaths, fingerprint: string): Promise<
  * Rotates the signing key. The old key's window closes one second after now, so the rotation
  * commit it signs (at now) falls inside it; the new key's window opens at now. Pass an open
  * `store` (and its `audit`) when a collector holds the lock; it then signs with the new key.
+ * `source` is the requester's address (admin API), recorded in the audit entry.
  */
-export async function rotateKey(home: string, opts: { clock?: Clock; actor?: AuditInput['actor']; store?: GitStore; audit?: AuditLog } = {}): Promise<{ oldFingerprint: string; newFingerprint: string; commit: string }> {
+export async function rotateKey(
+  home: string,
+  opts: { clock?: Clock; actor?: AuditInput['actor']; source?: string | null; store?: GitStore; audit?: AuditLog } = {},
+): Promise<{ oldFingerprint: string; newFingerprint: string; commit: string }> {
   const clock = opts.clock ?? (() => new Date());
   const loaded = await loadHome(home, { clock });
   const store = opts.store ?? (await loaded.openStore({ clock }));
@@ -175,7 +179,7 @@ export async function rotateKey(home: string, opts: { clock?: Clock; actor?: Aud
     keys.keys.push(keyEntry(key.fingerprint, loaded.config.collector_id, userId, key.created));
     const audit = opts.audit ?? (await AuditLog.load(store, { clock }));
     const { commit } = await audit.append(
-      [{ actor: opts.actor ?? SYSTEM_ACTOR, action: 'key.rotated', target: { type: 'key', id: key.fingerprint }, details: { previous: oldFingerprint, valid_until: old.valid_until }, time: now }],
+      [{ actor: opts.actor ?? SYSTEM_ACTOR, action: 'key.rotated', ...(opts.source ? { source: opts.source } : {}), target: { type: 'key', id: key.fingerprint }, details: { previous: oldFingerprint, valid_until: old.valid_until }, time: now }],
       [
         { path: repoPaths.key(key.fingerprint), content: key.publicKeyArmored },
         { path: repoPaths.keysYaml, content: YAML.stringify(assertValid<KeysFile>('keys', keys, 'keys.yaml')) },

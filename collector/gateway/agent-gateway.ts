@@ -5,8 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { AuditInput } from '../../evidence/audit-log.ts';
-import type { RecordAudit } from '../admin-actions.ts';
-import { actors, auditInput } from '../audit.ts';
+import { actors, auditInput, type Actor } from '../audit.ts';
 import { bearerToken } from '../auth/bearer.ts';
 import { clientAddress } from '../auth/cidr.ts';
 import type { Clock } from '../clock.ts';
@@ -14,6 +13,7 @@ import type { ColCode } from '../errors.ts';
 import type { Ingest } from '../ingest/pipeline.ts';
 import type { CollectorMetrics } from '../metrics.ts';
 import { RateLimiter } from '../rate-limit.ts';
+import type { RefusalAudit } from '../refusal-audit.ts';
 import type { CollectorState } from '../state/state.ts';
 import { AgentSession } from './agent-session.ts';
 import { rejectUpgrade } from './raw-reply.ts';
@@ -24,7 +24,6 @@ export interface GatewayOptions {
   readonly maxFrameBytes: number;
   readonly messagesPerMinute: number;
   readonly authFailuresPerMinute: number;
-  readonly refusalAuditsPerMinute: number;
   readonly pingIntervalMs: number;
   readonly maxOutstanding: number;
   /** Reverse proxies (normalised CIDRs) whose X-Forwarded-For names the agent's address. */
@@ -36,7 +35,8 @@ export interface GatewayDeps {
   readonly ingest: Ingest;
   readonly metrics: CollectorMetrics;
   readonly clock: Clock;
-  readonly record: RecordAudit;
+  /** Audits refusals: one by one within budget (per device), else in summaries. */
+  readonly refusals: RefusalAudit;
   readonly options: GatewayOptions;
   readonly log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
 }
@@ -49,7 +49,6 @@ export class AgentGateway {
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<string, AgentSession>();
   readonly #authFailures: RateLimiter;
-  readonly #refusalAudits: RateLimiter;
   readonly #messageLimiter: RateLimiter;
   #ping: NodeJS.Timeout | undefined;
   #accepting = true;
@@ -59,7 +58,6 @@ export class AgentGateway {
     const o = deps.options;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.#authFailures = new RateLimiter(deps.clock, { perMinute: o.authFailuresPerMinute });
-    this.#refusalAudits = new RateLimiter(deps.clock, { perMinute: o.refusalAuditsPerMinute });
     this.#messageLimiter = new RateLimiter(deps.clock, { perMinute: o.messagesPerMinute });
   }
 
@@ -78,9 +76,13 @@ export class AgentGateway {
     return this.#sessions.has(hostId);
   }
 
-  #audit(action: string, code: ColCode, source: string | null, actor: ReturnType<typeof actors.anonymous>, hostId?: string, details?: AuditInput['details']): void {
-    const input = auditInput({ actor, action, outcome: 'refused', source, code, time: this.#d.clock(), ...(hostId ? { target: { type: 'host', id: hostId } } : {}), ...(details ? { details } : {}) });
-    this.#d.record(input, action).catch((err: unknown) => this.#d.log.warn({ err }, 'audit of a refusal failed'));
+  #refusal(action: string, code: ColCode, source: string | null, actor: Actor, hostId?: string, details?: AuditInput['details']): AuditInput {
+    return auditInput({ actor, action, outcome: 'refused', source, code, time: this.#d.clock(), ...(hostId ? { target: { type: 'host', id: hostId } } : {}), ...(details ? { details } : {}) });
+  }
+
+  /** Audits a refusal on its own within budget (per device when `budgetKey` is given), else in the next summary. */
+  #audit(entry: AuditInput, budgetKey?: string): void {
+    this.#d.refusals.refuse(entry, budgetKey).catch((err: unknown) => this.#d.log.warn({ err }, 'audit of a refusal failed'));
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -92,9 +94,12 @@ export class AgentGateway {
     const auth = this.#d.state.devices.authenticate(bearerToken(req.headers.authorization));
     if (!auth.ok) {
       this.#d.metrics.authRefused.inc({ kind: 'device', code: auth.code });
-      if (!this.#authFailures.take(source ?? 'unknown')) return rejectUpgrade(socket, 429, 'COL_RATE_LIMITED', 'too many failed attempts; retry later');
       const actor = auth.device ? actors.device(auth.device.host_id) : actors.anonymous();
-      this.#audit('device.auth-refused', auth.code, source, actor, auth.device?.host_id);
+      if (!this.#authFailures.take(source ?? 'unknown')) {
+        this.#d.refusals.count(this.#refusal('device.auth-refused', 'COL_RATE_LIMITED', source, actor, auth.device?.host_id));
+        return rejectUpgrade(socket, 429, 'COL_RATE_LIMITED', 'too many failed attempts; retry later');
+      }
+      this.#audit(this.#refusal('device.auth-refused', auth.code, source, actor, auth.device?.host_id));
       return rejectUpgrade(socket, 401, auth.code, auth.code === 'COL_DEVICE_REVOKED' ? 'device revoked' : 'device token not recognised');
     }
     const hostId = auth.device.host_id;
@@ -107,9 +112,8 @@ export class AgentGateway {
         messageLimiter: this.#messageLimiter,
         maxFrameBytes: this.#d.options.maxFrameBytes,
         maxOutstanding: this.#d.options.maxOutstanding,
-        onRefused: (id, code) => {
-          if (this.#refusalAudits.take(id)) this.#audit('report.refused', code, source, actors.device(id), id);
-        },
+        onRefused: (id, code) => this.#audit(this.#refusal('report.refused', code, source, actors.device(id), id), id),
+        onRateLimited: (id) => this.#d.refusals.count(this.#refusal('report.refused', 'COL_RATE_LIMITED', source, actors.device(id), id)),
         log: this.#d.log,
       });
       this.#sessions.set(hostId, session);
@@ -122,9 +126,7 @@ export class AgentGateway {
         if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
           this.#d.metrics.reportsRejected.inc({ code: 'COL_MESSAGE_TOO_LARGE' });
           this.#d.log.warn({ host_id: hostId, source, code: 'COL_MESSAGE_TOO_LARGE', max_frame_bytes: this.#d.options.maxFrameBytes }, 'frame over the size limit: connection closed with 1009');
-          if (this.#refusalAudits.take(hostId)) {
-            this.#audit('report.refused', 'COL_MESSAGE_TOO_LARGE', source, actors.device(hostId), hostId, { close_code: CLOSE.tooLarge, max_frame_bytes: this.#d.options.maxFrameBytes });
-          }
+          this.#audit(this.#refusal('report.refused', 'COL_MESSAGE_TOO_LARGE', source, actors.device(hostId), hostId, { close_code: CLOSE.tooLarge, max_frame_bytes: this.#d.options.maxFrameBytes }), hostId);
         }
       });
       ws.on('close', () => {

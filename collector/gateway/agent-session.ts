@@ -14,8 +14,10 @@ export interface SessionDeps {
   readonly messageLimiter: RateLimiter;
   readonly maxFrameBytes: number;
   readonly maxOutstanding: number;
-  /** Called for each refused frame (audit, rate-limited by the gateway). */
+  /** Called for each refused frame (audited one by one within the device's budget). */
   readonly onRefused: (hostId: string, code: ColCode, message: string) => void;
+  /** Called for each message refused by the rate or in-progress limit (audited in summaries). */
+  readonly onRateLimited: (hostId: string) => void;
   readonly log: { warn: (obj: object, msg: string) => void };
 }
 
@@ -60,6 +62,7 @@ export class AgentSession {
     const started = performance.now();
     if (!this.#d.messageLimiter.take(this.hostId) || this.#outstanding >= this.#d.maxOutstanding) {
       this.#d.metrics.reportsRejected.inc({ code: 'COL_RATE_LIMITED' });
+      this.#d.onRateLimited(this.hostId);
       this.send(nack(null, 'COL_RATE_LIMITED', 'too many messages from this device; slow down and resend'));
       return;
     }

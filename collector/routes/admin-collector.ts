@@ -12,7 +12,7 @@ const AUDIT_QUERY = {
 export function adminCollectorRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   app.post('/api/v1/admin/keys/rotate', async (request) => {
     const a = actionContext(ctx, request);
-    const out = await ctx.sink.rotateKey(a.actor);
+    const out = await ctx.sink.rotateKey(a.actor, a.source);
     return { previous_fingerprint: out.oldFingerprint, fingerprint: out.newFingerprint, commit: out.commit };
   });
 

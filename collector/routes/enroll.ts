@@ -1,5 +1,6 @@
-// POST /api/v1/enroll: rate-limited per source address before the body is read; refusals the
-// framework makes (malformed JSON, oversized or non-JSON bodies) are audited like the rest.
+// POST /api/v1/enroll: rate-limited per source address before the body is read (those refusals
+// are audited in summaries); refusals the framework makes (malformed JSON, oversized or non-JSON
+// bodies) are audited like the rest.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { isPatchproofError } from '../../evidence/errors.ts';
 import { actors, auditInput } from '../audit.ts';
@@ -17,8 +18,10 @@ export function enrollRoutes(app: FastifyInstance, ctx: CollectorContext): void 
     {
       bodyLimit: 16 * 1024,
       onRequest: async (request) => {
-        if (!ctx.enrolLimiter.take(normaliseAddress(request.ip) ?? 'unknown')) {
+        const source = normaliseAddress(request.ip);
+        if (!ctx.enrolLimiter.take(source ?? 'unknown')) {
           ctx.metrics.enrolments.inc({ outcome: 'refused', code: 'COL_RATE_LIMITED' });
+          ctx.refusals.count(auditInput({ actor: actors.anonymous(), action: 'enrol.refused', outcome: 'refused', source, code: 'COL_RATE_LIMITED', time: ctx.clock() }));
           throw colError('COL_RATE_LIMITED', 'too many enrolment attempts from this address; retry later');
         }
       },

@@ -61,10 +61,17 @@ describe('admin API', () => {
     expect(rot.json()).toMatchObject({ previous_fingerprint: before });
     const after = rot.json().fingerprint as string;
     expect(after).not.toBe(before);
+    const rotated = (await c.sink.reader.auditEntries()).find((e) => e.action === 'key.rotated');
+    expect(rotated).toMatchObject({ actor: { type: 'api-key', role: 'owner' }, source: '127.0.0.1', target: { type: 'key', id: after }, details: { previous: before } });
+    c.clockCtl.advance(60_000);
+    const elsewhere = await c.app.inject({ method: 'POST', url: '/api/v1/admin/keys/rotate', headers: bearer(c.key('owner')), remoteAddress: '10.9.8.7' });
+    expect(elsewhere.statusCode, elsewhere.body).toBe(200);
+    expect((await c.sink.reader.auditEntries()).filter((e) => e.action === 'key.rotated').map((e) => e.source)).toEqual(['127.0.0.1', '10.9.8.7']);
+    const latest = elsewhere.json().fingerprint as string;
     c.clockCtl.advance(25 * 3600_000);
     const ack = await c.ingest.submit(host_id, reportMsg(2, reportBody({ packages: makePackages(3), includePackages: false, collectedAt: c.clock().toISOString() })));
     const env = parseEnvelope((await c.sink.readFile((ack as { path: string }).path))!);
-    expect(env.collector.key_fingerprint).toBe(after);
+    expect(env.collector.key_fingerprint).toBe(latest);
     await c.sink.flush();
     const report = await verifyRepository(c.sink.repoDir);
     expect(report.problems).toEqual([]);

@@ -1,6 +1,7 @@
 // The gateway's per-device limits over real WebSockets: messages per minute (token bucket on the
 // collector clock) and reports in progress at once, both refused with a retryable
-// COL_RATE_LIMITED nack that costs the device nothing else and other devices nothing at all.
+// COL_RATE_LIMITED nack that costs the device nothing else and other devices nothing at all, and
+// audited in refusal summaries.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../../collector/clock.ts';
 import type { CollectorOptions } from '../../collector/options.ts';
@@ -69,6 +70,13 @@ describe('per-device message rate', () => {
     expect(await ca.next()).toMatchObject({ type: 'nack', code: 'COL_RATE_LIMITED' });
     // The connection itself stays open: the limit slows a device down, it does not cut it off.
     expect(ca.ws.readyState).toBe(ca.ws.OPEN);
+    // Not audited one by one (a flood would flood the log), but every one is in a summary.
+    await server.collector.refusals.flush();
+    const audit = await server.collector.sink.reader.auditEntries();
+    expect(audit.filter((e) => e.action === 'report.refused')).toEqual([]);
+    expect(audit.filter((e) => e.action === 'refusal.summary')).toEqual([
+      expect.objectContaining({ actor: { type: 'device', id: a.host_id }, target: { type: 'host', id: a.host_id }, source: '127.0.0.1', code: 'COL_RATE_LIMITED', details: expect.objectContaining({ action: 'report.refused', count: 4 }) }),
+    ]);
     ca.close();
     cb.close();
   });
@@ -102,6 +110,10 @@ describe('reports in progress per device', () => {
     ca.send(reportMsg(3, body(5), 'burst'));
     expect(await ca.next()).toMatchObject({ type: 'ack', status: 'written', report_id: reportMsg(3, body(5), 'burst').report_id });
     expect(await rejected(server, 'COL_RATE_LIMITED')).toBe(1);
+    await server.collector.refusals.flush();
+    expect((await server.collector.sink.reader.auditEntries()).filter((e) => e.action === 'refusal.summary')).toEqual([
+      expect.objectContaining({ actor: { type: 'device', id: a.host_id }, code: 'COL_RATE_LIMITED', details: expect.objectContaining({ count: 1 }) }),
+    ]);
     ca.close();
     cb.close();
   });

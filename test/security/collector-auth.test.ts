@@ -104,6 +104,13 @@ describe('device authentication before the upgrade', () => {
       for (let i = 0; i < 5; i++) got.push((await upgrade({ authorization: `Bearer ppd_${'Q'.repeat(43)}` })).status);
       port = savedPort;
       expect(got).toEqual([401, 401, 401, 429, 429]);
+      // The three refused one by one are audited so; the two rate-limited ones in one summary.
+      await strict.refusals.flush();
+      const audit = await strict.sink.reader.auditEntries();
+      expect(audit.filter((e) => e.action === 'device.auth-refused')).toHaveLength(3);
+      expect(audit.filter((e) => e.action === 'refusal.summary')).toEqual([
+        expect.objectContaining({ source: '127.0.0.1', code: 'COL_RATE_LIMITED', actor: { type: 'anonymous', id: 'anonymous' }, details: expect.objectContaining({ action: 'device.auth-refused', count: 2 }) }),
+      ]);
     } finally {
       await strict.close();
     }

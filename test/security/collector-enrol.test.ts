@@ -133,21 +133,28 @@ describe(`hostile enrolments (${all.length} cases)`, () => {
     expect((await c.sink.list('hosts')).every((e) => /^h_[0-9a-f]{16}$/.test(e.name))).toBe(true);
   });
 
-  it('caps how many refusals reach the audit log per minute; the rest are counted', async () => {
+  it('caps how many refusals reach the audit log one by one per minute; the rest are written as summaries', async () => {
     const capped = await startTestCollector({ options: { refusalAuditsGlobalPerMinute: 3 } });
     try {
       for (let i = 0; i < 5; i++) await capped.app.inject({ method: 'POST', url: '/api/v1/enroll', payload: enrolBody('ppe_' + 'Z'.repeat(43)), remoteAddress: `10.2.0.${i}` });
       await capped.sink.flush();
-      expect((await capped.sink.reader.auditEntries()).filter((e) => e.action === 'enrol.refused')).toHaveLength(3);
+      expect((await capped.sink.reader.auditEntries()).filter((e) => e.action === 'enrol.refused').map((e) => e.source)).toEqual(['10.2.0.0', '10.2.0.1', '10.2.0.2']);
       expect(await capped.metrics.registry.metrics()).toMatch(/patchproof_audit_refusals_suppressed_total\{action="enrol.refused"\} 2/);
+      await capped.refusals.flush();
+      const summaries = (await capped.sink.reader.auditEntries()).filter((e) => e.action === 'refusal.summary');
+      expect(summaries).toEqual([
+        expect.objectContaining({ actor: { type: 'anonymous', id: 'anonymous' }, source: '10.2.0.3', code: 'COL_TOKEN_INVALID', outcome: 'refused', details: expect.objectContaining({ action: 'enrol.refused', count: 1 }) }),
+        expect.objectContaining({ source: '10.2.0.4', code: 'COL_TOKEN_INVALID', details: expect.objectContaining({ action: 'enrol.refused', count: 1 }) }),
+      ]);
     } finally {
       await capped.close();
     }
   });
 
-  it('rate-limits enrolment per source address before reading the body (429, not audited)', async () => {
+  it('rate-limits enrolment per source address before reading the body (429, audited in a summary)', async () => {
     const strict = await startTestCollector({ options: { enrolPerMinutePerSource: 3 } });
     try {
+      const limitedAt = strict.clockCtl().toISOString();
       const codes: number[] = [];
       for (let i = 0; i < 5; i++) codes.push((await strict.app.inject({ method: 'POST', url: '/api/v1/enroll', payload: '{', headers: { 'content-type': 'application/json' }, remoteAddress: '10.1.1.1' })).statusCode);
       expect(codes).toEqual([400, 400, 400, 429, 429]);
@@ -156,6 +163,15 @@ describe(`hostile enrolments (${all.length} cases)`, () => {
       expect((await strict.app.inject({ method: 'POST', url: '/api/v1/enroll', payload: '{', headers: { 'content-type': 'application/json' }, remoteAddress: '10.1.1.1' })).statusCode).toBe(400);
       await strict.sink.flush();
       expect((await strict.sink.reader.auditEntries()).filter((e) => e.action === 'enrol.refused')).toHaveLength(5);
+      await strict.refusals.flush();
+      const summaries = (await strict.sink.reader.auditEntries()).filter((e) => e.action === 'refusal.summary');
+      expect(summaries).toEqual([
+        expect.objectContaining({
+          source: '10.1.1.1',
+          code: 'COL_RATE_LIMITED',
+          details: { action: 'enrol.refused', count: 2, first_at: limitedAt, last_at: limitedAt },
+        }),
+      ]);
     } finally {
       await strict.close();
     }
