@@ -1,8 +1,11 @@
 // The built fixture site in a real browser (Debian Chromium via playwright-core): the main page
-// types render the model's facts, tables work with and without JavaScript, search works, and no
-// page logs a console error.
+// types render the model's facts, tables work with and without JavaScript, search works, and
+// every page type opens without a console error or a failed request.
+import { readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slug } from '../../site/lib/site-data.ts';
 import { launchChromium, serveSite, type Served } from '../site/helpers/browser.ts';
 import { FIXTURE_HOSTS, sharedSite, type BuiltSite } from '../site/helpers/shared-site.ts';
 
@@ -10,17 +13,38 @@ let site: BuiltSite;
 let served: Served;
 let browser: Browser;
 let context: BrowserContext;
-const consoleErrors: string[] = [];
+/** Console errors, uncaught exceptions, failed requests and HTTP errors, on every page opened. */
+const problems: string[] = [];
 
-async function open(path: string, ctx: BrowserContext = context): Promise<Page> {
-  const page = await ctx.newPage();
+function watch(page: Page, path: string): void {
   page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(`${path}: ${m.text()}`);
+    if (m.type() === 'error') problems.push(`${path}: console: ${m.text()}`);
   });
-  page.on('pageerror', (e) => consoleErrors.push(`${path}: ${e.message}`));
-  const res = await page.goto(`${served.base}${path}`);
+  page.on('pageerror', (e) => problems.push(`${path}: page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`${path}: request failed: ${r.url()} (${r.failure()?.errorText})`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${path}: HTTP ${r.status()}: ${r.url()}`);
+  });
+}
+
+async function open(path: string, ctx: BrowserContext = context, waitUntil: 'load' | 'networkidle' = 'load'): Promise<Page> {
+  const page = await ctx.newPage();
+  watch(page, path);
+  const res = await page.goto(`${served.base}${path}`, { waitUntil });
   expect(res?.status(), path).toBe(200);
   return page;
+}
+
+/** site/pages/hosts/[host].astro → /^\/hosts\/[^/]+\/$/: the addresses one page file builds. */
+function routePattern(file: string): RegExp {
+  const route = file.replace(/\.astro$/, '').replace(/(^|\/)index$/, '');
+  if (route === '404') return /^\/404\.html$/;
+  const parts = route.split('/').filter((x) => x !== '').map((x) => (/^\[.+\]$/.test(x) ? '[^/]+' : x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^/${parts.map((x) => `${x}/`).join('')}$`);
+}
+
+function pageFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? pageFiles(join(dir, d.name)) : d.name.endsWith('.astro') ? [join(dir, d.name)] : []));
 }
 
 beforeAll(async () => {
@@ -171,7 +195,33 @@ describe('site in Chromium', () => {
     await page.close();
   });
 
-  it('no page logged a console error', () => {
-    expect(consoleErrors).toEqual([]);
+  it('every page type opens with no console error and no failed request', async () => {
+    const m = site.model;
+    const control = m.controls.find((c) => c.framework === 'iso27001')!;
+    const policy = m.policies[0]!;
+    const paths = [
+      '/', '/hosts/', `/hosts/${m.hosts[0]!.host_id}/`,
+      '/controls/', '/controls/soc2/', `/controls/iso27001/${slug(control.id)}/`,
+      '/policies/', `/policies/${slug(policy.id)}/${slug(policy.version)}/`,
+      '/exceptions/', `/exceptions/${m.exceptions[0]!.id}/`,
+      '/audit/', `/audit/${m.audit[0]!.time.slice(0, 7)}/`,
+      '/packs/', '/verify/', '/exports/', '/search/', '/404.html',
+    ];
+    // Every page file of the site is among them, so a new page type cannot be left out.
+    const pagesDir = resolve(import.meta.dirname, '../../site/pages');
+    for (const file of pageFiles(pagesDir).map((f) => relative(pagesDir, f))) {
+      expect(paths.some((p) => routePattern(file).test(p)), `no page opened for site/pages/${file}`).toBe(true);
+    }
+    const before = problems.length;
+    for (const path of paths) {
+      const page = await open(path, context, 'networkidle');
+      expect((await page.locator('main h1').first().textContent())?.trim(), path).toBeTruthy();
+      await page.close();
+    }
+    expect(problems.slice(before)).toEqual([]);
+  });
+
+  it('no page opened by any test logged a console error or had a failed request', () => {
+    expect(problems).toEqual([]);
   });
 });
