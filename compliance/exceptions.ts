@@ -100,7 +100,11 @@ export function excusingAt(rules: readonly ExceptionRule[], ms: number): Excepti
   return rules.find((r) => r.valid && r.fromMs <= ms && ms < r.untilMs);
 }
 
-/** The first valid exception that had expired by `ms` (approved before it, so it once excused). */
-export function expiredBy(rules: readonly ExceptionRule[], ms: number): ExceptionRule | undefined {
-  return rules.find((r) => r.valid && r.untilMs <= ms && r.fromMs < r.untilMs);
+/**
+ * The first valid exception that had expired by `ms` after it once excused the exposure that began at
+ * `exposedMs`: in force at some instant from the exposure on. One that lapsed before the exposure
+ * never covered it, so the finding is judged as if it did not exist (it is still listed as matched).
+ */
+export function expiredBy(rules: readonly ExceptionRule[], ms: number, exposedMs: number): ExceptionRule | undefined {
+  return rules.find((r) => r.valid && r.untilMs <= ms && r.fromMs < r.untilMs && r.untilMs > exposedMs);
 }

@@ -42,7 +42,7 @@ function judgeOpen(clock: Clock, facts: ClockFacts, rules: readonly ExceptionRul
   if (active) return { status: 'excepted', exception: active };
   if (clock.dueMs === null) return { status: facts.unfixed ? 'unfixed-upstream' : 'open-within-sla', exception: undefined };
   if (t <= clock.dueMs) return { status: 'open-within-sla', exception: undefined };
-  const expired = expiredBy(rules, t);
+  const expired = expiredBy(rules, t, facts.exposedMs);
   return expired ? { status: 'exception-expired', exception: expired } : { status: 'open-overdue', exception: undefined };
 }
 

@@ -53,13 +53,16 @@ describe('exception validity', () => {
     expect(excusingAt(r, dateMs('2025-01-20'))?.id).toBe('EXC-0001');
     expect(excusingAt(r, dateMs('2025-02-28') + 86_399_999)?.id).toBe('EXC-0001');
     expect(excusingAt(r, dateMs('2025-03-01'))).toBeUndefined();
-    expect(expiredBy(r, dateMs('2025-03-01'))?.id).toBe('EXC-0001');
+    expect(expiredBy(r, dateMs('2025-03-01'), dateMs('2025-01-01'))?.id).toBe('EXC-0001');
+    // Lapsed before the exposure began: it never covered it.
+    expect(expiredBy(r, dateMs('2025-04-01'), dateMs('2025-03-01'))).toBeUndefined();
+    expect(expiredBy(r, dateMs('2025-04-01'), dateMs('2025-02-28') + 86_399_999)?.id).toBe('EXC-0001');
   });
 
   it('self-approved and unapproved exceptions never excuse', () => {
     const r = rules(exception({ id: 'EXC-0001', approver: 'Alice Example' }), exception({ id: 'EXC-0002', approver: null, approved_at: null }));
     expect(r.map((x) => [x.id, x.status, x.valid])).toEqual([['EXC-0001', 'self-approved', false], ['EXC-0002', 'unapproved', false]]);
     expect(excusingAt(r, dateMs('2025-02-01'))).toBeUndefined();
-    expect(expiredBy(r, dateMs('2026-01-01'))).toBeUndefined();
+    expect(expiredBy(r, dateMs('2026-01-01'), dateMs('2025-01-01'))).toBeUndefined();
   });
 });
