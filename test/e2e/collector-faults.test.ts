@@ -2,7 +2,7 @@
 // of reports from real agents, then restarted. Every report an agent saw acknowledged as written
 // is in the repository, the repository is clean (git fsck, patchproof verify, per-host chains),
 // and the agents deliver the rest from their spools.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openReader } from '../../evidence/reader.ts';
@@ -35,6 +35,14 @@ function countJson(dir: string): number {
   }
 }
 const spooled = (state: string) => countJson(join(state, 'spool'));
+/** report_ids of the reports in an agent's spool: collected, not (yet) acknowledged. */
+function spooledIds(state: string): string[] {
+  const dir = join(state, 'spool');
+  return readdirSync(dir)
+    .filter((f) => /^\d{16}\.json$/.test(f))
+    .sort()
+    .map((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { report_id: string }).report_id);
+}
 const rejected = (state: string) => countJson(join(state, 'spool', 'rejected'));
 
 describe('collector crash safety', () => {
@@ -68,20 +76,34 @@ describe('collector crash safety', () => {
     const ackedBeforeDrain = agents.flatMap((a) => ackedFrom(a.proc!.output())).length;
     expect(ackedBeforeDrain).toBeGreaterThan(10);
 
-    // Stop the agents, then let each deliver whatever its spool still holds to the live collector.
+    // A last kill leaves the collector down while the agents go on collecting, so their spools
+    // hold reports nobody acknowledged (and perhaps the one in flight at the kill). Then stop the
+    // agents and let each deliver its spool to a restarted collector.
+    await sleep(1000);
+    collector.child.kill('SIGKILL');
+    await collector.exited;
     await sleep(1000);
     for (const a of agents) a.proc!.child.kill('SIGTERM');
     for (const a of agents) await a.proc!.exited;
     const outputs = agents.map((a) => a.proc!.output());
-    const leftOver = agents.map((a) => spooled(a.state));
+    const leftOver = agents.map((a) => spooledIds(a.state));
+    const ackedBefore = new Set(outputs.flatMap(ackedFrom).map((a) => a.report_id));
+    for (const [i, ids] of leftOver.entries()) {
+      expect(ids.length, `${agents[i]!.name}'s spool after the last kill`).toBeGreaterThan(0);
+      // An entry leaves the spool only after its ack, so none of these was acknowledged.
+      for (const id of ids) expect(ackedBefore.has(id), `spooled yet acknowledged: ${id}`).toBe(false);
+    }
+    collector = await startCollectorProc(home, tls, `127.0.0.1:${port}`);
     for (const [i, a] of agents.entries()) {
       const p = spawnProc(['run', '--state', a.state, '--once'], { script: FIXTURE, env: { PP_HOSTNAME: a.name } });
       expect(await p.exited, p.output()).toBe(0);
       outputs[i] += p.output();
       expect(spooled(a.state)).toBe(0);
       expect(rejected(a.state)).toBe(0);
+      // Every report left in the spool was resent and acknowledged now.
+      const ackedNow = new Set(ackedFrom(p.output()).map((x) => x.report_id));
+      for (const id of leftOver[i]!) expect(ackedNow.has(id), `left in the spool, never delivered: ${id}`).toBe(true);
     }
-    expect(leftOver.length).toBe(3);
     collector.child.kill('SIGTERM');
     expect(await collector.exited).toBe(0);
 
@@ -105,7 +127,7 @@ describe('collector crash safety', () => {
     const acked = outputs.flatMap(ackedFrom);
     const written = acked.filter((a) => a.status === 'written' || a.status === 'duplicate');
     expect(written.length).toBeGreaterThan(10);
-    console.log(`faults: ${acked.length} acks (${written.length} written/duplicate), ${inRepo.size} envelopes; spools after the kills: ${leftOver.join(', ')}`);
+    console.log(`faults: ${acked.length} acks (${written.length} written/duplicate), ${inRepo.size} envelopes; spools after the last kill: ${leftOver.map((ids) => ids.length).join(', ')}`);
     for (const a of written) {
       if (a.status === 'written') expect(inRepo.has(a.report_id), `acked but missing: ${a.report_id}`).toBe(true);
       if (a.commit) expect(() => git(repo, ['merge-base', '--is-ancestor', a.commit!, 'HEAD'])).not.toThrow();
