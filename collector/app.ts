@@ -8,6 +8,7 @@ import { adminGuard } from './auth/admin-guard.ts';
 import { addressAllowed, normaliseAddress, parseCidr } from './auth/cidr.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { CollectorContext } from './context.ts';
+import { colError } from './errors.ts';
 import { EvidenceSink } from './evidence-sink.ts';
 import { installErrorHandlers, LOG_REDACT } from './http-errors.ts';
 import { AgentGateway } from './gateway/agent-gateway.ts';
@@ -78,6 +79,9 @@ export const TLS_CIPHERS = [
   'ECDHE-RSA-AES128-GCM-SHA256',
 ].join(':');
 
+/** Routes still answered while the collector stops: /healthz then says "stopping". */
+const SERVED_WHILE_STOPPING: ReadonlySet<string> = new Set(['GET /healthz', 'GET /metrics']);
+
 export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorApp> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? defaultRandom;
@@ -135,7 +139,9 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
         trustedProxies,
       },
     });
+    const lifecycle = { stopping: false };
     const ctx: CollectorContext = {
+      lifecycle,
       state,
       sink,
       clock,
@@ -155,6 +161,13 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
       for (const m of [r.method].flat()) routes.push(`${m} ${r.url}`);
     });
     installErrorHandlers(app);
+    // From the first moment of shutdown, new enrolments and admin calls are refused (503, coded)
+    // rather than started against a store that is about to close; liveness and metrics still answer.
+    app.addHook('onRequest', async (request, reply) => {
+      if (!lifecycle.stopping || SERVED_WHILE_STOPPING.has(`${request.method} ${request.routeOptions.url}`)) return;
+      reply.header('connection', 'close').header('retry-after', '5');
+      throw colError('COL_SHUTTING_DOWN', 'collector is shutting down; retry after it restarts');
+    });
     app.addHook('onRequest', adminGuard(state.apiKeys, metrics));
     opsRoutes(app, ctx);
     enrollRoutes(app, ctx);
@@ -178,6 +191,7 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
     let stopping: Promise<void> | undefined;
     const shutdown = (): Promise<void> =>
       (stopping ??= (async () => {
+        lifecycle.stopping = true;
         clearInterval(outboxTimer);
         gateway.stopAccepting();
         await maintenance.stop();

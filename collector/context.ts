@@ -12,6 +12,8 @@ import type { RandomBytes } from './secrets.ts';
 import type { CollectorState } from './state/state.ts';
 
 export interface CollectorContext {
+  /** `stopping` turns true the moment shutdown begins. */
+  readonly lifecycle: { stopping: boolean };
   readonly state: CollectorState;
   readonly sink: EvidenceSink;
   readonly clock: Clock;

@@ -52,10 +52,16 @@ export class AgentSession {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(msg));
   }
 
-  #refuse(reportId: string | null, code: ColCode, message: string): void {
+  /** Sends an ack or nack, observing the time since its frame arrived (patchproof_ack_latency_seconds). */
+  #reply(msg: CollectorMessage, started: number): void {
+    this.send(msg);
+    this.#d.metrics.ackLatency.observe((performance.now() - started) / 1000);
+  }
+
+  #refuse(reportId: string | null, code: ColCode, message: string, started: number): void {
     this.#d.metrics.reportsRejected.inc({ code });
     this.#d.onRefused(this.hostId, code, message);
-    this.send(nack(reportId, code, message));
+    this.#reply(nack(reportId, code, message), started);
   }
 
   async #onMessage(data: Buffer): Promise<void> {
@@ -63,12 +69,12 @@ export class AgentSession {
     if (!this.#d.messageLimiter.take(this.hostId) || this.#outstanding >= this.#d.maxOutstanding) {
       this.#d.metrics.reportsRejected.inc({ code: 'COL_RATE_LIMITED' });
       this.#d.onRateLimited(this.hostId);
-      this.send(nack(null, 'COL_RATE_LIMITED', 'too many messages from this device; slow down and resend'));
+      this.#reply(nack(null, 'COL_RATE_LIMITED', 'too many messages from this device; slow down and resend'), started);
       return;
     }
     const verdict = parseFrame(data, this.#d.maxFrameBytes);
     if (!verdict.ok) {
-      this.#refuse(verdict.reportId, verdict.code, verdict.message);
+      this.#refuse(verdict.reportId, verdict.code, verdict.message, started);
       return;
     }
     const msg = verdict.message;
@@ -81,11 +87,10 @@ export class AgentSession {
       }
       const reply = await this.#d.ingest.submit(this.hostId, msg);
       if (reply.type === 'nack' && !reply.retry) this.#d.onRefused(this.hostId, reply.code as ColCode, reply.message);
-      this.send(reply);
-      this.#d.metrics.ackLatency.observe((performance.now() - started) / 1000);
+      this.#reply(reply, started);
     } catch (err) {
       this.#d.log.warn({ err, host_id: this.hostId }, 'report handling failed');
-      this.send(nack(msg.type === 'report' ? msg.report_id : null, 'COL_INTERNAL', 'internal error; resend later'));
+      this.#reply(nack(msg.type === 'report' ? msg.report_id : null, 'COL_INTERNAL', 'internal error; resend later'), started);
     } finally {
       this.#outstanding--;
     }

@@ -4,7 +4,7 @@ import type { CollectorContext } from '../context.ts';
 
 export function opsRoutes(app: FastifyInstance, ctx: CollectorContext): void {
   app.get('/healthz', async () => ({
-    status: ctx.ingest.closing ? 'stopping' : 'ok',
+    status: ctx.lifecycle.stopping || ctx.ingest.closing ? 'stopping' : 'ok',
     collector_id: ctx.sink.collectorId,
     time: ctx.clock().toISOString(),
     agents_connected: ctx.gateway.connected,
