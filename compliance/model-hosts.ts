@@ -7,6 +7,7 @@ import { judgeHost, type FindingContext, type JudgedFinding } from './findings.t
 import { latestInstalledKernel } from './findings-kernel.ts';
 import { cadenceHours, hostLevelFindings } from './host-findings.ts';
 import type { HostStatus, ModelHost, ModelHostFinding, ModelUnjudgedPackage } from './model-types.ts';
+import { pendingRows } from './model-pending.ts';
 import { unjudgedPackages } from './model-unjudged.ts';
 import { slaPolicyAt } from './policy-versions.ts';
 import { DAY_MS, HOUR_MS, isoTime, isoTimeOrNull, timeMs } from './sla-time.ts';
@@ -98,6 +99,7 @@ function renderRow(host: SnapshotHost, reports: readonly SnapshotReport[], times
     overdue_findings: overdue,
     latest_report: latest ? { path: latest.path, commit: latest.commit } : null,
     unjudged_packages: parts.unjudged.filter((u) => u.until === null).length,
+    pending: pendingRows(env?.pending ?? [], parts.findings.map((f) => f.row)),
   };
 }
 

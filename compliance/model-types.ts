@@ -39,6 +39,15 @@ export interface ModelHost {
   status: HostStatus; open_findings: number; overdue_findings: number; latest_report: EvidenceRef | null;
   /** Added within v1: packages of the latest inventory whose version does not parse (not judged). */
   unjudged_packages?: number;
+  /** Added within v1: the latest report's pending updates (at most 200, security first), with the open findings they would fix. */
+  pending?: ModelPendingUpdate[];
+}
+
+export interface ModelPendingUpdate {
+  name: string; arch: string; installed: string | null; candidate: string; security: boolean;
+  advisories: string[]; severity: string | null;
+  /** Open findings on this package (or naming one of its advisories), earliest due first. */
+  findings: { id: string; advisory_id: string; due_at: string | null; status: FindingStatus }[];
 }
 
 export interface ModelFinding {
