@@ -34,10 +34,11 @@ function cutIndex(times: readonly number[], ms: number): number {
   return n;
 }
 
+/** The host's advisory ecosystem; Ubuntu Pro as meta.yaml declares it (reports carry no Pro status). */
 function ecosystemOf(host: SnapshotHost, latest: SnapshotReport | undefined): HostEcosystem | null {
   const os = latest?.envelope.os ?? host.host.os;
   try {
-    return hostEcosystem({ id: os.id, version_id: os.version_id, name: os.name });
+    return hostEcosystem({ id: os.id, version_id: os.version_id, name: os.name }, { ubuntuPro: host.meta?.ubuntu_pro === true });
   } catch (e) {
     if (isPatchproofError(e, 'CMP_ECOSYSTEM_UNKNOWN')) return null;
     throw e;

@@ -228,6 +228,10 @@ classification?: (("restricted" | "confidential" | "internal" | "public") | null
 environment?: (string | null)
 in_scope: boolean
 /**
+ * Ubuntu Pro (ESM) is attached to this Ubuntu host, so Ubuntu:Pro:<release> advisories apply to it as well. Declared by people: reports carry no Pro status.
+ */
+ubuntu_pro?: boolean
+/**
  * @maxItems 8
  */
 frameworks?: []|[("soc2" | "iso27001" | "pci-dss" | "hipaa")]|[("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa")]|[("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa")]|[("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa")]|[("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa")]|[("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa")]|[("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa")]|[("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa"), ("soc2" | "iso27001" | "pci-dss" | "hipaa")]
