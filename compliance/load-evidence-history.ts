@@ -7,6 +7,7 @@ import { parseReportPath } from '../evidence/paths.ts';
 import type { CommitInfo, EvidenceReader } from '../evidence/reader.ts';
 import { parseEnvelope } from '../evidence/report-envelope.ts';
 import type { Package } from '../evidence/types.gen.ts';
+import { InventoryParser } from './inventory-parser.ts';
 import type { SnapshotInventory } from './evidence-snapshot.ts';
 import { projectReport, type ReportFacts } from './report-facts.ts';
 
@@ -37,59 +38,12 @@ export interface HostsHistory {
 }
 
 const HOST_FILE = /^hosts\/(h_[0-9a-f]{16})\/([^/]+)$/;
-const decoder = new TextDecoder();
 
 interface InventoryVersion {
   readonly oid: string;
   readonly sha256: string;
   readonly commit: string;
   packages: readonly Package[] | null;
-}
-
-/**
- * Parses packages.tsv versions of one host. Consecutive versions differ in a few lines, so a line
- * equal to one of the previous version reuses its Package object: memory grows with changes, not
- * versions. Lines are sorted, so the previous version is matched in one forward pass. Names,
- * architectures and versions repeat across hosts: each is kept once (`strings`, shared by parsers).
- */
-class InventoryParser {
-  #lines: string[] = [];
-  #packages: Package[] = [];
-  readonly #strings: Map<string, string>;
-
-  constructor(strings: Map<string, string>) {
-    this.#strings = strings;
-  }
-
-  #intern(s: string): string {
-    const have = this.#strings.get(s);
-    if (have !== undefined) return have;
-    this.#strings.set(s, s);
-    return s;
-  }
-
-  parse(text: string): Package[] {
-    const lines = text.split('\n');
-    const packages: Package[] = [];
-    const kept: string[] = [];
-    const oldLines = this.#lines;
-    let j = 0;
-    for (const line of lines) {
-      if (line === '' || line.startsWith('#')) continue;
-      while (j < oldLines.length && oldLines[j]! < line) j++;
-      let p: Package;
-      if (j < oldLines.length && oldLines[j] === line) p = this.#packages[j]!;
-      else {
-        const [name = '', arch = '', version = '', source = '', sourceVersion = ''] = line.split('\t').map((f) => this.#intern(f));
-        p = { name, arch, version, source: source || name, source_version: sourceVersion || version };
-      }
-      kept.push(line);
-      packages.push(p);
-    }
-    this.#lines = kept;
-    this.#packages = packages;
-    return packages;
-  }
 }
 
 /** A report whose envelope fails its schema: reported only if it is still there at the judged commit. */
@@ -188,7 +142,7 @@ export function hostsHistory(reader: EvidenceReader, commits: readonly CommitInf
     // A commit's packages.tsv comes before its reports in tree order: decide once all are read.
     onCommit: (_commit, i) => {
       for (const { host, version, bytes } of pending) {
-        if (named.get(host)?.has(version.sha256)) version.packages = parserOf(host).parse(decoder.decode(bytes));
+        if (named.get(host)?.has(version.sha256)) version.packages = parserOf(host).parse(bytes);
       }
       pending = [];
       if ((i + 1) % 50 === 0 || i + 1 === commits.length) onProgress?.({ done: i + 1, total: commits.length });
@@ -211,7 +165,7 @@ export function hostsHistory(reader: EvidenceReader, commits: readonly CommitInf
     for (const v of versions.get(host) ?? []) {
       if (!wanted.delete(v.sha256)) continue;
       // Named only by a later report than the one that wrote it (or never parsed): read it now.
-      const packages = v.packages ?? parserOf(host).parse(decoder.decode(reader.odb.readTyped(v.oid, 'blob')));
+      const packages = v.packages ?? parserOf(host).parse(reader.odb.readTyped(v.oid, 'blob'));
       out.push({ sha256: v.sha256, commit: v.commit, packages });
     }
     inventories.set(host, out);
