@@ -79,11 +79,13 @@ function stale(c: HostContext): ModelHostFinding[] {
   const enrolled = Date.parse(c.host.host.enrolled_at);
   const anchors = c.times.length > 0 && (c.times[0] as number) <= enrolled ? [...c.times] : [enrolled, ...c.times];
   const asOf = c.bounds.asOfMs;
+  // No silence shorter than the smallest threshold of any version can be stale: most are skipped here.
+  const shortest = Math.min(...c.policies.sla.map((v) => staleAfterHours(v.policy))) * HOUR_MS;
   const out: ModelHostFinding[] = [];
   anchors.forEach((lastMs, i) => {
     const next = anchors[i + 1];
     const endMs = next ?? asOf;
-    if (endMs <= c.bounds.startMs || lastMs >= asOf) return;
+    if (endMs <= c.bounds.startMs || lastMs >= asOf || endMs - lastMs <= shortest) return;
     const reportIdx = c.times.length === anchors.length ? i : i - 1;
     const what = reportIdx >= 0 ? `last report ${isoTime(lastMs)}` : `enrolled ${isoTime(lastMs)} and never reported`;
     const refs = [...reportRef(c.reports[reportIdx], 'last-report'), ...(next === undefined ? [] : reportRef(c.reports[reportIdx + 1], 'next-report'))];
