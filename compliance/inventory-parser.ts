@@ -1,8 +1,8 @@
-// Parses one host's packages.tsv versions in the order they were written. Consecutive versions
-// differ in a few lines, so a line equal (byte for byte) to a line of the version parsed before
-// reuses that version's Package object: memory grows with changes, not with versions. Unchanged
-// lines are compared as bytes and never decoded, and only the last version's bytes are kept, so a
-// year of weekly versions leaves no per-line strings behind for the garbage collector.
+// Parses one host's packages.tsv versions. Consecutive versions differ in a few lines, so a line
+// the host has had before reuses that line's Package object: memory grows with changes, not with
+// versions. Lines are looked up by a hash of their bytes and confirmed byte for byte against the
+// Package, so an unchanged line is never decoded and nothing per version is kept but the result:
+// a year of weekly 700-line versions leaves no strings or buffers behind for the garbage collector.
 import type { Package } from '../evidence/types.gen.ts';
 
 const NL = 0x0a;
@@ -10,33 +10,40 @@ const HASH = 0x23;
 const TAB = 0x09;
 const decoder = new TextDecoder();
 
-/** Start and end offsets of the data lines (no blank or `#` lines) of a packages.tsv. */
-function dataLines(bytes: Uint8Array): Int32Array {
-  const marks: number[] = [];
-  let start = 0;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(NL, start);
-    if (end < 0) end = bytes.length;
-    if (end > start && bytes[start] !== HASH) marks.push(start, end);
-    start = end + 1;
+/** FNV-1a (32 bits) of bytes[start..end), and -1 when a byte is not ASCII (such lines are always decoded). */
+function lineHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b >= 0x80) return -1;
+    h = Math.imul(h ^ b, 0x01000193);
   }
-  return Int32Array.from(marks);
+  return h >>> 0;
 }
 
-/** a[as..ae) against b[bs..be) in byte order. */
-function compareRange(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
-  const n = Math.min(ae - as, be - bs);
-  for (let i = 0; i < n; i++) {
-    const d = (a[as + i] as number) - (b[bs + i] as number);
-    if (d !== 0) return d;
-  }
-  return (ae - as) - (be - bs);
+/** Whether bytes[at..) starts with the ASCII string s followed by `stop` (a tab) or the line end. */
+function fieldIs(bytes: Uint8Array, at: number, end: number, s: string, last: boolean): number {
+  const n = s.length;
+  if (at + n > end) return -1;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) !== bytes[at + i]) return -1;
+  const next = at + n;
+  if (last) return next === end ? next : -1;
+  return next < end && bytes[next] === TAB ? next + 1 : -1;
+}
+
+/** Whether the line bytes[start..end) is exactly the five columns of p. */
+function lineIs(bytes: Uint8Array, start: number, end: number, p: Package): boolean {
+  let at = fieldIs(bytes, start, end, p.name, false);
+  if (at >= 0) at = fieldIs(bytes, at, end, p.arch, false);
+  if (at >= 0) at = fieldIs(bytes, at, end, p.version, false);
+  if (at >= 0) at = fieldIs(bytes, at, end, p.source ?? '', false);
+  if (at >= 0) at = fieldIs(bytes, at, end, p.source_version ?? '', true);
+  return at >= 0;
 }
 
 export class InventoryParser {
-  #bytes: Uint8Array = new Uint8Array(0);
-  #lines: Int32Array = new Int32Array(0);
-  #packages: Package[] = [];
+  /** Line hash → Package objects of every line this host has had (a chain on the rare collision). */
+  readonly #seen = new Map<number, Package | Package[]>();
   readonly #strings: Map<string, string>;
 
   /** `strings` interns names, architectures and versions; share it across hosts of one thread. */
@@ -64,24 +71,33 @@ export class InventoryParser {
     return { name, arch, version, source: source || name, source_version: sourceVersion || version };
   }
 
-  /** The packages of `bytes`, the next version of this host's packages.tsv (the same as parsePackagesTsv). */
-  parse(bytes: Uint8Array): Package[] {
-    const lines = dataLines(bytes);
-    const old = this.#bytes;
-    const oldLines = this.#lines;
-    const oldPackages = this.#packages;
-    const packages: Package[] = new Array(lines.length / 2);
-    let j = 0;
-    for (let k = 0; k < lines.length; k += 2) {
-      const s = lines[k] as number;
-      const e = lines[k + 1] as number;
-      let cmp = 1;
-      while (j < oldLines.length && (cmp = compareRange(old, oldLines[j] as number, oldLines[j + 1] as number, bytes, s, e)) < 0) j += 2;
-      packages[k / 2] = j < oldLines.length && cmp === 0 ? (oldPackages[j / 2] as Package) : this.#decode(bytes, s, e);
+  #line(bytes: Uint8Array, start: number, end: number): Package {
+    const h = lineHash(bytes, start, end);
+    if (h < 0) return this.#decode(bytes, start, end);
+    const have = this.#seen.get(h);
+    if (have !== undefined) {
+      if (!Array.isArray(have)) {
+        if (lineIs(bytes, start, end, have)) return have;
+      } else {
+        for (const p of have) if (lineIs(bytes, start, end, p)) return p;
+      }
     }
-    this.#bytes = bytes;
-    this.#lines = lines;
-    this.#packages = packages;
+    const p = this.#decode(bytes, start, end);
+    // Only lines that render back to the same bytes can be found again (not ones with empty source columns).
+    if (lineIs(bytes, start, end, p)) this.#seen.set(h, have === undefined ? p : Array.isArray(have) ? [...have, p] : [have, p]);
+    return p;
+  }
+
+  /** The packages of `bytes`, a version of this host's packages.tsv (the same as parsePackagesTsv). */
+  parse(bytes: Uint8Array): Package[] {
+    const packages: Package[] = [];
+    let start = 0;
+    while (start < bytes.length) {
+      let end = bytes.indexOf(NL, start);
+      if (end < 0) end = bytes.length;
+      if (end > start && bytes[start] !== HASH) packages.push(this.#line(bytes, start, end));
+      start = end + 1;
+    }
     return packages;
   }
 }
