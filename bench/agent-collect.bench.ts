@@ -23,8 +23,8 @@ interface ChildResult {
   pending_changed_body: string;
 }
 
-/** The V8 flags deploy/agent/patchproof-agent.service starts node with (fewer background threads, a small young generation). */
-export const UNIT_NODE_FLAGS = ['--single-threaded', '--max-semi-space-size=1'];
+/** The V8 flags deploy/agent/patchproof-agent.service starts node with (no background threads, a small young generation, no optimising JIT). */
+export const UNIT_NODE_FLAGS = ['--single-threaded', '--max-semi-space-size=1', '--max-opt=1'];
 
 function child(options: object, flags: readonly string[] = []): ChildResult & { process_ms: number } {
   const t = performance.now();

@@ -31,6 +31,15 @@ describe('deploy/agent', () => {
     expect(unit).not.toMatch(/^ProcSubset=pid/m);
   });
 
+  it("starts node with the flags the agent benchmark measures, and this node accepts them", async () => {
+    const { UNIT_NODE_FLAGS } = await import('../../bench/agent-collect.bench.ts');
+    const exec = /^ExecStart=\/usr\/bin\/env node (.*?) \/usr\/local\/lib\/patchproof\/patchproof-agent\.mjs /m.exec(unit);
+    expect(exec?.[1]?.split(' ')).toEqual(UNIT_NODE_FLAGS);
+    const r = spawnSync(process.execPath, [...UNIT_NODE_FLAGS, '-e', 'process.stdout.write("ok")'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('ok');
+  });
+
   it.runIf(hasSystemd)('systemd-analyze accepts the unit without warnings', () => {
     const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(DEPLOY, 'patchproof-agent.service')], { encoding: 'utf8' });
     expect(r.status).toBe(0);
