@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Entry of the bundled agent, `patchproof-agent enroll|run|collect` (also `patchproof agent …`).
-// Argument parsing and printing only; the work is in enroll.ts, runner.ts and collect.ts.
+// Entry of the bundled agent, `patchproof-agent enroll|run|collect|rotate-token` (also
+// `patchproof agent …`). Argument parsing and printing only; the work is in enroll.ts, runner.ts,
+// collect.ts and rotate-token.ts.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
@@ -9,9 +10,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isPatchproofError } from '../evidence/errors.ts';
 import { enroll } from './enroll.ts';
 import { createJsonLog, type LogLevel } from './log.ts';
+import { rotateDeviceToken } from './rotate-token.ts';
 import { createAgentRunner, type AgentRunnerOptions, type CollectFn, type CollectedReport } from './runner.ts';
 import { StateStore } from './state.ts';
-import type { ConnectFn } from './transport.ts';
+import { connectWebSocket, type ConnectFn } from './transport.ts';
 
 export interface AgentIO {
   stdout: (s: string) => void;
@@ -36,6 +38,9 @@ const USAGE = `Usage: patchproof agent <command> [options]
   run    --state DIR [--once] [--interval SECONDS] [--log-level debug|info|warn|error]
          [--spool-max-reports N] [--spool-max-mb N]   (defaults 2000 reports, 256 MiB)
   collect [--json]      print what would be sent; no network
+  rotate-token --state DIR
+                        get a new device token now and use it once, which retires the old one
+                        (a running agent does this by itself when the collector asks; stop it first)
 
   --root DIR            read package state below DIR instead of / (all commands)
 `;
@@ -82,6 +87,8 @@ export async function agentMain(argv: string[], io: AgentIO, deps: AgentDeps = {
         return await runCommand(rest, io, deps);
       case 'collect':
         return await collectCommand(rest, io, deps);
+      case 'rotate-token':
+        return await rotateCommand(rest, io, deps);
       case undefined:
       case 'help':
       case '--help':
@@ -186,6 +193,31 @@ async function runCommand(argv: string[], io: AgentIO, deps: AgentDeps): Promise
     } finally {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
+    }
+    return 0;
+  } finally {
+    await release();
+  }
+}
+
+async function rotateCommand(argv: string[], io: AgentIO, deps: AgentDeps): Promise<number> {
+  const v = options(argv, { state: { type: 'string' } });
+  if (v.help) return void io.stdout(USAGE), 0;
+  const store = await StateStore.open(resolve(required(v.state, 'state')));
+  // One writer of credentials.json: a running agent rotates by itself when the collector asks.
+  const release = await store.lock();
+  try {
+    const log = createJsonLog({ write: io.stderr, level: 'warn' });
+    const { credentials, previousValidUntil } = await rotateDeviceToken(store, { log });
+    io.stdout(`new device token for ${credentials.host_id} stored in ${store.dir}/credentials.json (mode 0600)\n`);
+    try {
+      // The new token's first authentication retires the old one.
+      const conn = await (deps.connect ?? connectWebSocket)({ credentials, onMessage: () => {}, onClose: () => {}, log });
+      conn.close(1000, 'token rotated');
+      io.stdout('the collector accepted it; the previous token no longer works\n');
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      io.stderr(`warning ${e.code ?? 'AGT_CONNECTION_LOST'}: the new token was not used yet (${e.message}); it takes over at the next connection, and the previous one works until then or ${previousValidUntil}\n`);
     }
     return 0;
   } finally {

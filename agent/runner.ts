@@ -1,14 +1,16 @@
 // How the agent runs: check in on the host's jittered schedule (collect → spool), keep one
-// outbound connection (reconnecting with full-jitter backoff) and flush the spool over it.
+// outbound connection (reconnecting with full-jitter backoff) and flush the spool over it;
+// rotate the device token when the collector asks (config.rotate_token).
 // Time comes from an injected Clock, so the demo can run 180 simulated days in seconds.
 import type { PatchproofError } from '../evidence/errors.ts';
 import { createBackoff, type Backoff } from './backoff.ts';
 import { checkin, newReportId, type CollectFn } from './checkin.ts';
 import { realClock, type Clock } from './clock.ts';
+import { rotateDeviceToken } from './rotate-token.ts';
 import { silentLog, type AgentLog } from './log.ts';
 import { checkinOverdue, hostPhaseMs, nextCheckinMs, type CheckinPlan } from './schedule.ts';
 import { Session, type FlushOutcome } from './session.ts';
-import { resolveState, type StateOptions, type StateStore } from './state.ts';
+import { resolveState, type Credentials, type StateOptions, type StateStore } from './state.ts';
 import { connectWebSocket, type ConnectFn } from './transport.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -81,6 +83,10 @@ class Runner implements AgentRunner {
   readonly #random: () => number;
   readonly #log: AgentLog;
   readonly #backoff: Backoff;
+  /** Retries of a token rotation the collector asked for, when the request failed. */
+  readonly #rotateBackoff: Backoff;
+  #rotateRequested = false;
+  #rotateAfter = 0;
   #state: Promise<StateStore> | null = null;
   #loop: Promise<void> | null = null;
   #stopped = false;
@@ -103,6 +109,7 @@ class Runner implements AgentRunner {
     this.#random = options.random ?? Math.random;
     this.#log = options.log ?? silentLog;
     this.#backoff = createBackoff({ ...options.backoff, random: this.#random });
+    this.#rotateBackoff = createBackoff({ ...options.backoff, random: this.#random });
   }
 
   #store(): Promise<StateStore> {
@@ -121,7 +128,7 @@ class Runner implements AgentRunner {
     return { intervalMs, jitterMs: Math.min(jitter, intervalMs / 2), phaseMs: hostPhaseMs(hostId, intervalMs) };
   }
 
-  #newSession(store: StateStore, credentials: Awaited<ReturnType<StateStore['credentials']>>): Session {
+  #newSession(store: StateStore, credentials: Credentials): Session {
     return new Session({
       state: store,
       credentials,
@@ -133,6 +140,11 @@ class Runner implements AgentRunner {
       signal: this.#abort.signal,
       hooks: {
         onConfig: async (m) => {
+          if (m.rotate_token && !this.#rotateRequested) {
+            this.#log.info('collector asked for a new device token', {});
+            this.#rotateRequested = true;
+            this.#poke();
+          }
           const before = store.state;
           await store.update({
             interval_s: m.interval_s,
@@ -189,6 +201,11 @@ class Runner implements AgentRunner {
         outcome = await session.flush();
       }
       session.close();
+      if (this.#rotateRequested) {
+        const rotated = await this.#rotate(store);
+        // Connect once with the new token: its first use retires the old one.
+        if (rotated) await this.#useOnce(store, rotated);
+      }
       return result(outcome);
     } finally {
       this.#busyOnce--;
@@ -251,9 +268,37 @@ class Runner implements AgentRunner {
     for (const w of waiters) w();
   }
 
+  /** Rotates the device token (durably stored before it is used); null when it failed (logged, retried later). */
+  async #rotate(store: StateStore): Promise<Credentials | null> {
+    this.#rotateRequested = false;
+    try {
+      const { credentials } = await rotateDeviceToken(store, { log: this.#log, now: () => this.#clock.now(), signal: this.#abort.signal });
+      this.#rotateBackoff.reset();
+      return credentials;
+    } catch (err) {
+      const e = err as PatchproofError;
+      const delay = this.#rotateBackoff.next();
+      // The old token keeps working; the collector asks again, and so do we after a while.
+      this.#rotateRequested = !this.#stopped;
+      this.#rotateAfter = this.#now() + delay;
+      this.#log.warn(`could not rotate the device token: ${e.message}`, { code: e.code ?? 'AGT_INTERNAL', retry_in_ms: delay });
+      return null;
+    }
+  }
+
+  async #useOnce(store: StateStore, credentials: Credentials): Promise<void> {
+    const s = this.#newSession(store, credentials);
+    try {
+      await s.open();
+    } catch (err) {
+      this.#log.warn(`the new device token was not used yet: ${(err as Error).message}; it takes over at the next connection`, { code: (err as PatchproofError).code });
+    }
+    s.close('token rotated');
+  }
+
   async #run(): Promise<void> {
     const store = await this.#store();
-    const credentials = await store.credentials();
+    let credentials = await store.credentials();
     let plan = this.#plan(store, credentials.host_id);
     const lastCollected = store.state.last_collected_at === null ? null : Date.parse(store.state.last_collected_at);
     let nextCheckin = checkinOverdue(this.#now(), lastCollected, plan.intervalMs) ? this.#now() : nextCheckinMs(this.#now(), plan, this.#random);
@@ -273,6 +318,16 @@ class Runner implements AgentRunner {
           this.#collectRequested = false;
           await this.#checkin(store);
           if (due) nextCheckin = nextCheckinMs(this.#now(), plan, this.#random);
+        }
+        if (this.#rotateRequested && !this.#stopped && this.#now() >= this.#rotateAfter) {
+          const rotated = await this.#rotate(store);
+          if (rotated) {
+            credentials = rotated;
+            // Reconnect with the new token at once: its first use retires the old one.
+            this.#session?.close('device token rotated');
+            this.#session = null;
+            nextConnect = this.#now();
+          }
         }
         nextConnect = this.#endedSession(nextConnect);
         if (!this.#stopped && this.#session === null && this.#now() >= nextConnect) {
@@ -306,7 +361,7 @@ class Runner implements AgentRunner {
       this.#nextCheckin = nextCheckin;
       if (this.#stopped) break;
       if (this.#poked || this.#collectRequested) continue;
-      const wakeAt = this.#session?.isOpen ? nextCheckin : Math.min(nextCheckin, nextConnect);
+      const wakeAt = Math.min(this.#session?.isOpen ? nextCheckin : Math.min(nextCheckin, nextConnect), this.#rotateRequested ? this.#rotateAfter : Infinity);
       this.#wake = new AbortController();
       this.#sleeping = true;
       this.#notifyIdle();

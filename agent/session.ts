@@ -14,6 +14,9 @@ const CLOSE_REPLACED = 4409;
 /** RFC 6455 "message too big": the collector refused the frame in flight by its size (COL_MESSAGE_TOO_LARGE). */
 const CLOSE_TOO_LARGE = 1009;
 
+/** Optional behaviours announced in hello (docs/protocol.md): `rotate-token` = config.rotate_token is understood. */
+export const AGENT_FEATURES = ['rotate-token'];
+
 export type FlushOutcome = 'drained' | 'closed' | 'ack-timeout' | 'retry-later';
 
 export interface SessionHooks {
@@ -81,6 +84,7 @@ export class Session {
       last_acked_seq: s.last_acked_seq,
       ...(s.last_acked_inventory_sha256 ? { inventory_sha256: s.last_acked_inventory_sha256 } : {}),
       ...(s.last_acked_pending_sha256 ? { pending_sha256: s.last_acked_pending_sha256 } : {}),
+      features: AGENT_FEATURES,
     });
     this.#o.log.info('connected', { host_id: credentials.host_id, last_acked_seq: s.last_acked_seq, spooled: state.spool.entries().length });
   }

@@ -1,6 +1,7 @@
-// The agent's state directory (0700): credentials.json (0600, from enrolment), state.json (seq
-// counter, what the collector has acknowledged, its pushed config) and the spool. Every write is
-// atomic, so a kill -9 at any moment leaves either the old or the new file.
+// The agent's state directory (0700): credentials.json (0600, from enrolment; its device token
+// replaced durably by a rotation), state.json (seq counter, what the collector has acknowledged,
+// its pushed config) and the spool. Every write is atomic, so a kill -9 at any moment leaves
+// either the old or the new file.
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, ensurePrivateDir, removeTempFiles } from './atomic-file.ts';
@@ -20,6 +21,8 @@ export interface Credentials {
   /** base64 SHA-256 of the collector leaf certificate's DER SubjectPublicKeyInfo. */
   pin_sha256?: string;
   enrolled_at: string;
+  /** When device_token was last replaced by a rotation. */
+  token_rotated_at?: string;
 }
 
 export interface AgentState {
@@ -124,9 +127,22 @@ export class StateStore {
     return this.#writeFile('credentials.json', JSON.stringify(creds, null, 2) + '\n');
   }
 
-  async #writeFile(name: string, text: string): Promise<void> {
+  /**
+   * Replaces the device token in credentials.json and returns the new credentials. Always
+   * durable, whatever `sync` says (0600 temporary file, fsync, rename, fsync of the directory):
+   * the collector retires the old token as soon as the new one is used, so the new one must
+   * survive a crash before it is.
+   */
+  async replaceDeviceToken(token: string, now: Date): Promise<Credentials> {
+    if (!DEVICE_TOKEN_RE.test(token)) throw agtError('AGT_PROTOCOL_ERROR', 'the new device token is malformed');
+    const next: Credentials = { ...(await this.credentials()), device_token: token, token_rotated_at: now.toISOString() };
+    await this.#writeFile('credentials.json', JSON.stringify(next, null, 2) + '\n', true);
+    return next;
+  }
+
+  async #writeFile(name: string, text: string, sync = this.#sync): Promise<void> {
     try {
-      await writeFileAtomic(join(this.dir, name), text, { mode: 0o600, sync: this.#sync });
+      await writeFileAtomic(join(this.dir, name), text, { mode: 0o600, sync });
     } catch (cause) {
       const errno = (cause as NodeJS.ErrnoException).code ?? null;
       throw agtError('AGT_STATE_WRITE_FAILED', `could not write ${join(this.dir, name)}: ${errno ?? (cause as Error).message}`, { cause, data: { errno } });

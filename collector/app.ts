@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { RecordAudit } from './admin-actions.ts';
 import { adminGuard } from './auth/admin-guard.ts';
 import { addressAllowed, normaliseAddress, parseCidr } from './auth/cidr.ts';
+import { DeviceAuthenticator } from './auth/device-auth.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { CollectorContext } from './context.ts';
 import { colError } from './errors.ts';
@@ -20,6 +21,7 @@ import { drainOutbox } from './outbox-drain.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { RefusalAudit } from './refusal-audit.ts';
 import { adminApiKeyRoutes } from './routes/admin-apikeys.ts';
+import { agentRotateRoutes } from './routes/agent-rotate.ts';
 import { adminCollectorRoutes } from './routes/admin-collector.ts';
 import { adminDeviceRoutes } from './routes/admin-devices.ts';
 import { adminExceptionRoutes } from './routes/admin-exceptions.ts';
@@ -123,8 +125,18 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
       log,
       options: { cadenceMs: options.evidenceCadenceS * 1000, skewThresholdMs: options.skewThresholdMs, checkinIntervalS: options.checkinIntervalS, jitterS: options.jitterS },
     });
+    const deviceAuth = new DeviceAuthenticator({
+      state,
+      clock,
+      metrics,
+      refusals,
+      failuresPerMinute: options.authFailuresPerMinute,
+      onQueuedAudit: () => void drainOutbox(state.outbox, sink, log),
+      log,
+    });
     const gateway = new AgentGateway({
       state,
+      auth: deviceAuth,
       ingest,
       metrics,
       clock,
@@ -133,7 +145,8 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
       options: {
         maxFrameBytes: options.maxFrameBytes,
         messagesPerMinute: options.deviceMessagesPerMinute,
-        authFailuresPerMinute: options.authFailuresPerMinute,
+        checkinIntervalS: options.checkinIntervalS,
+        jitterS: options.jitterS,
         pingIntervalMs: options.pingIntervalMs,
         maxOutstanding: options.maxOutstandingPerDevice,
         trustedProxies,
@@ -150,6 +163,7 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
       options,
       ingest,
       gateway,
+      deviceAuth,
       record,
       recordRefusal,
       refusals,
@@ -171,6 +185,7 @@ export async function buildCollectorApp(deps: CollectorDeps): Promise<CollectorA
     app.addHook('onRequest', adminGuard(state.apiKeys, metrics));
     opsRoutes(app, ctx);
     enrollRoutes(app, ctx);
+    agentRotateRoutes(app, ctx);
     adminTokenRoutes(app, ctx);
     adminDeviceRoutes(app, ctx);
     adminHostRoutes(app, ctx);

@@ -1,5 +1,6 @@
 // Everything a route or the gateway needs, built once per collector by buildCollectorApp.
 import type { RecordAudit } from './admin-actions.ts';
+import type { DeviceAuthenticator } from './auth/device-auth.ts';
 import type { Clock } from './clock.ts';
 import type { EvidenceSink } from './evidence-sink.ts';
 import type { AgentGateway } from './gateway/agent-gateway.ts';
@@ -22,6 +23,8 @@ export interface CollectorContext {
   readonly options: CollectorOptions;
   readonly ingest: Ingest;
   readonly gateway: AgentGateway;
+  /** Device tokens → devices, for the upgrade and the device's HTTP route. */
+  readonly deviceAuth: DeviceAuthenticator;
   readonly enrolLimiter: RateLimiter;
   /** Commits one audit entry through the group committer (resolves when durable). */
   readonly record: RecordAudit;

@@ -15,6 +15,11 @@ export const COL_ERRORS = {
   COL_RATE_LIMITED: { title: 'Too many requests', hint: 'Slow down and retry later.', status: 429 },
   COL_DEVICE_UNKNOWN: { title: 'Device token not recognised', hint: 'Enrol the agent again with `patchproof agent enroll`.', status: 401 },
   COL_DEVICE_REVOKED: { title: 'Device revoked', hint: 'An administrator revoked this device; enrol it again if that was a mistake.', status: 401 },
+  COL_DEVICE_TOKEN_RETIRED: {
+    title: 'Device token retired by a rotation',
+    hint: 'A newer token was issued to this device and this one\'s grace period is over; if the agent lost the newer token, enrol it again.',
+    status: 401,
+  },
   COL_MESSAGE_INVALID: { title: 'Protocol message refused', status: 400 },
   COL_MESSAGE_TOO_LARGE: { title: 'Message too large', status: 413 },
   COL_MESSAGE_TOO_DEEP: { title: 'Message nested too deeply', status: 400 },

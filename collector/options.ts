@@ -20,6 +20,9 @@ export interface CollectorOptions {
   readonly enrolPerMinutePerSource: number;
   /** Per source address: failed device authentications per minute before 429. */
   readonly authFailuresPerMinute: number;
+  /** After a device is issued a new token, its current one keeps working this long (seconds of
+   *  collector time) unless the new one authenticates first. */
+  readonly deviceTokenGraceS: number;
   /** Per device: refused frames written to the audit log per minute (the rest are counted only). */
   readonly refusalAuditsPerMinute: number;
   /** All refusals together (enrolment, device auth, frames) written to the audit log per minute. */
@@ -49,6 +52,7 @@ export const DEFAULT_OPTIONS: CollectorOptions = {
   maxOutstandingPerDevice: 64,
   enrolPerMinutePerSource: 30,
   authFailuresPerMinute: 30,
+  deviceTokenGraceS: 7 * 86_400,
   refusalAuditsPerMinute: 10,
   refusalAuditsGlobalPerMinute: 600,
   refusalSummaryIntervalMs: 60_000,

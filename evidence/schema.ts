@@ -21,6 +21,7 @@ export const SCHEMA_REFS = {
   reportBody: 'https://patchproof.dev/schemas/protocol.json#/definitions/reportBody',
   enrollRequest: 'https://patchproof.dev/schemas/protocol.json#/definitions/enrollRequest',
   enrollResponse: 'https://patchproof.dev/schemas/protocol.json#/definitions/enrollResponse',
+  rotateResponse: 'https://patchproof.dev/schemas/protocol.json#/definitions/rotateResponse',
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_REFS;

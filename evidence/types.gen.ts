@@ -437,6 +437,12 @@ agent_version: string
 last_acked_seq?: number
 inventory_sha256?: string
 pending_sha256?: string
+/**
+ * optional behaviours this agent understands; "rotate-token": config.rotate_token
+ * 
+ * @maxItems 32
+ */
+features?: string[]
 }
 
 export interface ReportMessage {
@@ -489,6 +495,10 @@ full_inventory?: boolean
  * the collector has no pending list matching the hello's pending_sha256: send pending with the next report (only sent to agents whose hello carried pending_sha256)
  */
 full_pending?: boolean
+/**
+ * an administrator asked for a new device token: rotate it now with POST /api/v1/agent/rotate (only sent to agents whose hello listed the rotate-token feature)
+ */
+rotate_token?: boolean
 }
 
 export interface EnrollRequest {
@@ -508,6 +518,18 @@ host_id: string
 device_token: string
 collector_id: string
 interval_s?: number
+}
+
+export interface RotateResponse {
+/**
+ * Collector-assigned host id; never derived from agent input.
+ */
+host_id: string
+/**
+ * the new device token, shown once; it becomes the only valid one when it first authenticates
+ */
+device_token: string
+previous_token_valid_until: string
 }
 
 export type AgentMessage = HelloMessage | ReportMessage;

@@ -22,6 +22,7 @@ const PROTOCOL_DEFS: Array<[def: string, name: string]> = [
   ['config', 'ConfigMessage'],
   ['enrollRequest', 'EnrollRequest'],
   ['enrollResponse', 'EnrollResponse'],
+  ['rotateResponse', 'RotateResponse'],
 ];
 
 const COMMON_DEFS: Array<[def: string, name: string]> = [

@@ -1,4 +1,4 @@
-// `patchproof agent enroll|run|collect`: the same entry as the bundled `patchproof-agent`.
+// `patchproof agent enroll|run|collect|rotate-token`: the same entry as the bundled `patchproof-agent`.
 import { agentMain } from '../../agent/main.ts';
 import type { CliIO } from '../io.ts';
 

@@ -51,8 +51,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
 
 export const ADMIN_PREFIX = '/api/v1/admin/';
 
-/** The only routes served without an admin key; every other route needs one (fail closed). */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /healthz', 'GET /metrics', 'POST /api/v1/enroll']);
+/** The only routes served without an admin key; every other route needs one (fail closed).
+ *  POST /api/v1/agent/rotate authenticates the device's own token instead. */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set(['GET /healthz', 'GET /metrics', 'POST /api/v1/enroll', 'POST /api/v1/agent/rotate']);
 
 export function roleAllows(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);

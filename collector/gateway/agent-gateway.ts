@@ -1,13 +1,14 @@
 // The agent gateway: WebSocket upgrades on /api/v1/agent of the fastify server's own HTTP(S)
 // server. The device token is checked before the upgrade (401 on the raw socket); one live
-// session per device; revocation closes it at once; ping/pong drops dead peers.
+// session per device; revocation closes it at once; a requested token rotation is asked for
+// in-band; ping/pong drops dead peers.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { AuditInput } from '../../evidence/audit-log.ts';
 import { actors, auditInput, type Actor } from '../audit.ts';
-import { bearerToken } from '../auth/bearer.ts';
 import { clientAddress } from '../auth/cidr.ts';
+import type { DeviceAuthenticator } from '../auth/device-auth.ts';
 import type { Clock } from '../clock.ts';
 import type { ColCode } from '../errors.ts';
 import type { Ingest } from '../ingest/pipeline.ts';
@@ -23,15 +24,18 @@ export const AGENT_PATH = '/api/v1/agent';
 export interface GatewayOptions {
   readonly maxFrameBytes: number;
   readonly messagesPerMinute: number;
-  readonly authFailuresPerMinute: number;
   readonly pingIntervalMs: number;
   readonly maxOutstanding: number;
+  /** Sent in the `config` that asks an agent to rotate its token (as in the hello's answer). */
+  readonly checkinIntervalS: number;
+  readonly jitterS: number;
   /** Reverse proxies (normalised CIDRs) whose X-Forwarded-For names the agent's address. */
   readonly trustedProxies?: readonly string[];
 }
 
 export interface GatewayDeps {
   readonly state: CollectorState;
+  readonly auth: DeviceAuthenticator;
   readonly ingest: Ingest;
   readonly metrics: CollectorMetrics;
   readonly clock: Clock;
@@ -48,7 +52,6 @@ export class AgentGateway {
   readonly #d: GatewayDeps;
   readonly #wss: WebSocketServer;
   readonly #sessions = new Map<string, AgentSession>();
-  readonly #authFailures: RateLimiter;
   readonly #messageLimiter: RateLimiter;
   #ping: NodeJS.Timeout | undefined;
   #accepting = true;
@@ -57,7 +60,6 @@ export class AgentGateway {
     this.#d = deps;
     const o = deps.options;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: o.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
-    this.#authFailures = new RateLimiter(deps.clock, { perMinute: o.authFailuresPerMinute });
     this.#messageLimiter = new RateLimiter(deps.clock, { perMinute: o.messagesPerMinute });
   }
 
@@ -91,17 +93,8 @@ export class AgentGateway {
     if (path !== AGENT_PATH) return rejectUpgrade(socket, 404, 'COL_NOT_FOUND', 'no WebSocket endpoint here');
     if (!this.#accepting) return rejectUpgrade(socket, 503, 'COL_SHUTTING_DOWN', 'collector is shutting down; retry later');
     const source = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.#d.options.trustedProxies ?? []);
-    const auth = this.#d.state.devices.authenticate(bearerToken(req.headers.authorization));
-    if (!auth.ok) {
-      this.#d.metrics.authRefused.inc({ kind: 'device', code: auth.code });
-      const actor = auth.device ? actors.device(auth.device.host_id) : actors.anonymous();
-      if (!this.#authFailures.take(source ?? 'unknown')) {
-        this.#d.refusals.count(this.#refusal('device.auth-refused', 'COL_RATE_LIMITED', source, actor, auth.device?.host_id));
-        return rejectUpgrade(socket, 429, 'COL_RATE_LIMITED', 'too many failed attempts; retry later');
-      }
-      this.#audit(this.#refusal('device.auth-refused', auth.code, source, actor, auth.device?.host_id));
-      return rejectUpgrade(socket, 401, auth.code, auth.code === 'COL_DEVICE_REVOKED' ? 'device revoked' : 'device token not recognised');
-    }
+    const auth = this.#d.auth.check(req.headers.authorization, source);
+    if (!auth.ok) return rejectUpgrade(socket, auth.status, auth.code, auth.message);
     const hostId = auth.device.host_id;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const previous = this.#sessions.get(hostId);
@@ -114,6 +107,7 @@ export class AgentGateway {
         maxOutstanding: this.#d.options.maxOutstanding,
         onRefused: (id, code) => this.#audit(this.#refusal('report.refused', code, source, actors.device(id), id), id),
         onRateLimited: (id) => this.#d.refusals.count(this.#refusal('report.refused', 'COL_RATE_LIMITED', source, actors.device(id), id)),
+        rotationRequested: (id) => this.#d.state.devices.get(id)?.rotation_requested_at != null,
         log: this.#d.log,
       });
       this.#sessions.set(hostId, session);
@@ -144,6 +138,18 @@ export class AgentGateway {
     this.#d.metrics.agentsConnected.set(this.#sessions.size);
     s.ws.close(code, reason);
     setTimeout(() => s.ws.terminate(), 2000).unref();
+    return true;
+  }
+
+  /**
+   * Asks a connected agent to rotate its device token now (a `config` with rotate_token); false
+   * when it has no live session or its hello did not list the rotate-token feature (it is then
+   * asked in the answer to its next hello, if it understands it).
+   */
+  askToRotate(hostId: string): boolean {
+    const s = this.#sessions.get(hostId);
+    if (!s || !s.rotateToken || s.ws.readyState !== s.ws.OPEN) return false;
+    s.send({ type: 'config', interval_s: this.#d.options.checkinIntervalS, jitter_s: this.#d.options.jitterS, rotate_token: true });
     return true;
   }
 

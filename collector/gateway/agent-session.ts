@@ -18,6 +18,8 @@ export interface SessionDeps {
   readonly onRefused: (hostId: string, code: ColCode, message: string) => void;
   /** Called for each message refused by the rate or in-progress limit (audited in summaries). */
   readonly onRateLimited: (hostId: string) => void;
+  /** Whether an administrator asked for the device's token to be rotated. */
+  readonly rotationRequested: (hostId: string) => boolean;
   readonly log: { warn: (obj: object, msg: string) => void };
 }
 
@@ -34,6 +36,8 @@ export class AgentSession {
   alive = true;
   /** The agent's hello carried pending_sha256, so it understands `full_pending`. */
   pendingHash = false;
+  /** The agent's hello listed the rotate-token feature: it understands `config.rotate_token`. */
+  rotateToken = false;
   #outstanding = 0;
   readonly #d: SessionDeps;
 
@@ -82,7 +86,10 @@ export class AgentSession {
     try {
       if (msg.type === 'hello') {
         this.pendingHash = msg.pending_sha256 !== undefined;
-        this.send(await this.#d.ingest.hello(this.hostId, msg));
+        this.rotateToken = msg.features?.includes('rotate-token') === true;
+        const config = await this.#d.ingest.hello(this.hostId, msg);
+        // Only an agent that listed the feature may see the field (an older agent's schema refuses it).
+        this.send(this.rotateToken && this.#d.rotationRequested(this.hostId) ? { ...config, rotate_token: true } : config);
         return;
       }
       const reply = await this.#d.ingest.submit(this.hostId, msg);

@@ -108,6 +108,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE host_state ADD COLUMN pending_sha256 TEXT;
     `,
   },
+  {
+    version: 4,
+    description: 'device token rotation the agent completes: requested, next token issued, old token deadline',
+    sql: `
+      ALTER TABLE devices ADD COLUMN next_token_hash TEXT;
+      ALTER TABLE devices ADD COLUMN next_token_issued_at TEXT;
+      ALTER TABLE devices ADD COLUMN token_valid_until TEXT;
+      ALTER TABLE devices ADD COLUMN rotation_requested_at TEXT;
+      ALTER TABLE devices ADD COLUMN rotation_requested_by TEXT;
+      CREATE UNIQUE INDEX devices_by_next_token_hash ON devices (next_token_hash);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -19,12 +19,13 @@ export interface CollectorState {
 }
 
 export function collectorState(db: Db, clock: Clock, random: RandomBytes): CollectorState {
+  const outbox = new AuditOutbox(db);
   return {
     db,
     tokens: new EnrolTokenStore(db, clock, random),
-    devices: new DeviceStore(db, clock, random),
+    devices: new DeviceStore(db, clock, random, outbox),
     apiKeys: new ApiKeyStore(db, clock, random),
     hosts: new HostStateStore(db),
-    outbox: new AuditOutbox(db),
+    outbox,
   };
 }

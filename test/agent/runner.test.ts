@@ -50,7 +50,7 @@ describe('runOnce', () => {
     const { r, log } = runner(store);
     const result = await r.runOnce();
     expect(result).toMatchObject({ collected: 1, acked: 1, rejected: 0, pending: 0, outcome: 'drained' });
-    expect(s.hellos).toEqual([{ type: 'hello', protocol: 1, agent_version: AGENT_VERSION, last_acked_seq: 0 }]);
+    expect(s.hellos).toEqual([{ type: 'hello', protocol: 1, agent_version: AGENT_VERSION, last_acked_seq: 0, features: ['rotate-token'] }]);
     expect(s.reports).toHaveLength(1);
     expect(s.reports[0]).toMatchObject({ seq: 1, report_id: expect.stringMatching(/^[0-9A-Za-z_-]{16,64}$/) });
     expect(s.reports[0]!.body.packages).toEqual(pkgs('openssl=3.0.13-0ubuntu3.1', 'bash=5.2-1'));

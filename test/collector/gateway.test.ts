@@ -61,18 +61,29 @@ describe('agent gateway', () => {
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['device.revoked', 'device.auth-refused']));
   });
 
-  it('rotates a device token: the old one stops working, the new one connects', async () => {
+  it('rotates a device token the agent completes: asked in-band, old token valid until the new one is used', async () => {
     const { server, owner, enrol } = await start();
     const dev = await enrol();
     const agent = await connectAgent(server.url, dev.device_token);
+    agent.send({ type: 'hello', protocol: 1, agent_version: '0.1.0', features: ['rotate-token'] });
+    expect(await agent.next()).toMatchObject({ type: 'config' });
     const res = await server.collector.app.inject({ method: 'POST', url: `/api/v1/admin/devices/${dev.host_id}/rotate`, headers: bearer(owner) });
-    const fresh = res.json().device_token as string;
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toMatchObject({ host_id: dev.host_id, asked: true });
+    expect(await agent.next()).toMatchObject({ type: 'config', rotate_token: true });
+    // The socket stays open: nothing is cut off before the agent has its new token.
+    expect(agent.ws.readyState).toBe(agent.ws.OPEN);
+    const issued = await fetch(`${server.url}/api/v1/agent/rotate`, { method: 'POST', headers: { authorization: `Bearer ${dev.device_token}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(issued.status).toBe(200);
+    expect(issued.headers.get('cache-control')).toBe('no-store');
+    const fresh = ((await issued.json()) as { device_token: string }).device_token;
     expect(fresh).toMatch(/^ppd_/);
     expect(fresh).not.toBe(dev.device_token);
-    await agent.closed;
-    expect((await refusedUpgrade(server.url, dev.device_token)).status).toBe(401);
+    (await connectAgent(server.url, dev.device_token)).close(); // still valid: the new one was never used
     const again = await connectAgent(server.url, fresh);
+    expect((await refusedUpgrade(server.url, dev.device_token)).status).toBe(401);
     again.close();
+    agent.close();
   });
 
   it('keeps one session per device: a new connection replaces the old', async () => {

@@ -56,7 +56,7 @@ const FIXTURES: Record<string, () => Promise<{ url: string; payload?: unknown; s
   },
   'GET /api/v1/admin/devices': async () => ({ url: '/api/v1/admin/devices', status: 200 }),
   'POST /api/v1/admin/devices/:id/revoke': async () => ({ url: `/api/v1/admin/devices/${(await enrolled('to-revoke')).host_id}/revoke`, status: 200 }),
-  'POST /api/v1/admin/devices/:id/rotate': async () => ({ url: `/api/v1/admin/devices/${(await enrolled('to-rotate')).host_id}/rotate`, status: 200 }),
+  'POST /api/v1/admin/devices/:id/rotate': async () => ({ url: `/api/v1/admin/devices/${(await enrolled('to-rotate')).host_id}/rotate`, status: 202 }),
   'GET /api/v1/admin/hosts': async () => ({ url: '/api/v1/admin/hosts', status: 200 }),
   'GET /api/v1/admin/hosts/:id': async () => ({ url: `/api/v1/admin/hosts/${live.host_id}`, status: 200 }),
   'PUT /api/v1/admin/hosts/:id/meta': async () => ({ url: `/api/v1/admin/hosts/${live.host_id}/meta`, payload: { owner: 'ops', in_scope: true }, status: 200 }),

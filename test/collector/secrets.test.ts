@@ -37,7 +37,9 @@ describe('secrets', () => {
     const key = (await c.app.inject({ method: 'POST', url: '/api/v1/admin/apikeys', headers: bearer(owner), payload: { role: 'admin', name: 'api admin' } })).json().secret as string;
     const dev = (await c.app.inject({ method: 'POST', url: '/api/v1/enroll', payload: enrolBody(tok), remoteAddress: '127.0.0.1' })).json();
     const dev2 = (await c.app.inject({ method: 'POST', url: '/api/v1/enroll', payload: enrolBody(secrets[0]!), remoteAddress: '127.0.0.1' })).json();
-    const rotated = (await c.app.inject({ method: 'POST', url: `/api/v1/admin/devices/${dev2.host_id}/rotate`, headers: bearer(key) })).json().device_token as string;
+    expect((await c.app.inject({ method: 'POST', url: `/api/v1/admin/devices/${dev2.host_id}/rotate`, headers: bearer(key) })).statusCode).toBe(202);
+    const rotated = (await c.app.inject({ method: 'POST', url: '/api/v1/agent/rotate', headers: bearer(dev2.device_token), payload: {} })).json().device_token as string;
+    expect(rotated).toMatch(/^ppd_/);
     secrets.push(tok, key, dev.device_token, dev2.device_token, rotated, ...(['owner', 'admin', 'operator', 'auditor'] as const).map((r) => c.key(r)));
     // Refusals that carry a secret in the request.
     await c.app.inject({ method: 'POST', url: '/api/v1/enroll', payload: { ...enrolBody(tok), hostname: '../etc' } });
@@ -48,7 +50,8 @@ describe('secrets', () => {
     agent.send(reportMsg(1, reportBody({ packages: makePackages(3), collectedAt: clock().toISOString() })));
     expect(await agent.next()).toMatchObject({ type: 'ack' });
     agent.close();
-    await connectAgent(url, dev2.device_token).catch(() => undefined);
+    (await connectAgent(url, rotated)).close(); // the new token's first use retires the old one
+    await expect(connectAgent(url, dev2.device_token)).rejects.toMatchObject({ status: 401 });
     await c.sink.flush();
     const repo = c.sink.repoDir;
     const stateDir = join(home, 'state');

@@ -53,6 +53,9 @@ beforeAll(async () => {
   const rot = await enrol('rotated');
   rotatedAway = rot.device_token;
   await c.app.inject({ method: 'POST', url: `/api/v1/admin/devices/${rot.host_id}/rotate`, headers: bearer(c.key('admin')) });
+  const next = (await c.app.inject({ method: 'POST', url: '/api/v1/agent/rotate', headers: bearer(rot.device_token), payload: {} })).json().device_token as string;
+  // The next token's first use completes the rotation and retires the old token.
+  expect((await upgrade({ authorization: `Bearer ${next}` })).status).toBe(101);
 });
 afterAll(async () => c?.close());
 
