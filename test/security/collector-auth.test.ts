@@ -85,6 +85,14 @@ describe('device authentication before the upgrade', () => {
     expect(await upgrade(headers(), path)).toEqual({ status: 401, code });
   });
 
+  it.each(DEVICE_CASES.filter(([name]) => name !== 'token in the query string'))('%s → 401 on POST /api/v1/agent/rotate too, and no token is issued', async (_name, headers, code) => {
+    const res = await c.app.inject({ method: 'POST', url: '/api/v1/agent/rotate', headers: { 'content-type': 'application/json', ...headers() }, payload: '{}' });
+    expect(res.statusCode).toBe(401);
+    expect(res.json().code).toBe(code);
+    expect(res.body).not.toContain('ppd_');
+    expect(c.state.devices.get(dev.host_id)?.next_token_issued_at).toBeNull();
+  });
+
   it.each(['/api/v1/agent/', '/api/v1/agents', '/../api/v1/agent', '/api/v1/enroll', '/'])('upgrade on %s → 404', async (path) => {
     expect(await upgrade({ authorization: `Bearer ${dev.device_token}` }, path)).toEqual({ status: 404, code: 'COL_NOT_FOUND' });
   });
