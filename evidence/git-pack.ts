@@ -209,12 +209,13 @@ const DELTA_BASE_CACHE_BYTES = 32 * 1024 * 1024;
  * (zlib's default 16 KiB output chunk per call would otherwise be allocated for every object).
  */
 export function inflate(data: Uint8Array, size?: number): Uint8Array {
+  // 78 01 is also the header deflateSync writes at level 1, so a compressed block can follow it.
   if (data.length >= 11 && data[0] === 0x78 && data[1] === 0x01) {
     const parts: Uint8Array[] = [];
     let i = 2;
     for (;;) {
       const head = data[i]!;
-      if ((head & 0x06) !== 0 || i + 5 > data.length) return inflateSync(data);
+      if ((head & 0x06) !== 0 || i + 5 > data.length) return inflateTo(data, size);
       const len = data[i + 1]! | (data[i + 2]! << 8);
       parts.push(data.subarray(i + 5, i + 5 + len));
       i += 5 + len;
@@ -222,7 +223,15 @@ export function inflate(data: Uint8Array, size?: number): Uint8Array {
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
-  // One byte spare: a full output buffer makes zlib allocate another chunk to find the end.
+  return inflateTo(data, size);
+}
+
+/**
+ * zlib into one output buffer of `size` (+1: a full buffer makes zlib allocate another chunk to
+ * find the end). Without it every call gets a fresh 16 KiB chunk outside the JS heap, and a run
+ * reading millions of small objects then triggers a full collection every few hundred ms.
+ */
+function inflateTo(data: Uint8Array, size: number | undefined): Uint8Array {
   return size === undefined ? inflateSync(data) : inflateSync(data, { chunkSize: Math.max(64, size + 1) });
 }
 
