@@ -10,17 +10,6 @@ const HASH = 0x23;
 const TAB = 0x09;
 const decoder = new TextDecoder();
 
-/** FNV-1a (32 bits) of bytes[start..end), and -1 when a byte is not ASCII (such lines are always decoded). */
-function lineHash(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
-    const b = bytes[i] as number;
-    if (b >= 0x80) return -1;
-    h = Math.imul(h ^ b, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** Whether bytes[at..) starts with the ASCII string s followed by `stop` (a tab) or the line end. */
 function fieldIs(bytes: Uint8Array, at: number, end: number, s: string, last: boolean): number {
   const n = s.length;
@@ -71,8 +60,8 @@ export class InventoryParser {
     return { name, arch, version, source: source || name, source_version: sourceVersion || version };
   }
 
-  #line(bytes: Uint8Array, start: number, end: number): Package {
-    const h = lineHash(bytes, start, end);
+  /** The line bytes[start..end), whose FNV-1a hash is h (-1: not ASCII, always decoded). */
+  #line(bytes: Uint8Array, start: number, end: number, h: number): Package {
     if (h < 0) return this.#decode(bytes, start, end);
     const have = this.#seen.get(h);
     if (have !== undefined) {
@@ -91,12 +80,21 @@ export class InventoryParser {
   /** The packages of `bytes`, a version of this host's packages.tsv (the same as parsePackagesTsv). */
   parse(bytes: Uint8Array): Package[] {
     const packages: Package[] = [];
+    const n = bytes.length;
     let start = 0;
-    while (start < bytes.length) {
-      let end = bytes.indexOf(NL, start);
-      if (end < 0) end = bytes.length;
-      if (end > start && bytes[start] !== HASH) packages.push(this.#line(bytes, start, end));
-      start = end + 1;
+    // One pass: each line's end and its FNV-1a hash (32 bits), -1 when a byte is not ASCII.
+    while (start < n) {
+      let h = 0x811c9dc5;
+      let ascii = true;
+      let i = start;
+      for (; i < n; i++) {
+        const b = bytes[i] as number;
+        if (b === NL) break;
+        if (b >= 0x80) ascii = false;
+        h = Math.imul(h ^ b, 0x01000193);
+      }
+      if (i > start && bytes[start] !== HASH) packages.push(this.#line(bytes, start, i, ascii ? h >>> 0 : -1));
+      start = i + 1;
     }
     return packages;
   }

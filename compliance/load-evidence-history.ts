@@ -39,7 +39,7 @@ export interface HostsHistory {
 
 const HOST_FILE = /^hosts\/(h_[0-9a-f]{16})\/([^/]+)$/;
 
-interface InventoryVersion {
+export interface InventoryVersion {
   readonly oid: string;
   readonly sha256: string;
   readonly commit: string;
@@ -47,7 +47,7 @@ interface InventoryVersion {
 }
 
 /** A report whose envelope fails its schema: reported only if it is still there at the judged commit. */
-interface BadReport {
+export interface BadReport {
   readonly path: string;
   readonly error: unknown;
 }
@@ -67,110 +67,162 @@ export function shardOf(hostId: string, count: number): number {
   return parseInt(hostId.slice(-6), 16) % count;
 }
 
-export function hostsHistory(reader: EvidenceReader, commits: readonly CommitInfo[], opts: HistoryOptions = {}): HostsHistory {
-  const { onProgress, hosts } = opts;
-  const lastChanged = new Map<string, string>();
-  const reports = new Map<string, ScannedReport | BadReport>();
-  const versions = new Map<string, InventoryVersion[]>();
-  const parsers = new Map<string, InventoryParser>();
+/**
+ * The walk's state after some commits: everything needed to carry it on from there. Plain data
+ * (Maps, Sets, arrays), so it can be kept between runs (history-cache.ts).
+ */
+export interface HistoryState {
+  /** The last commit walked; null before the first. */
+  commit: string | null;
+  readonly lastChanged: Map<string, string>;
+  readonly reports: Map<string, ScannedReport | BadReport>;
+  readonly versions: Map<string, InventoryVersion[]>;
   /** Inventory sha256s named by any envelope read so far, per host: which versions to parse at once. */
-  const named = new Map<string, Set<string>>();
-  const exceptionCommits = new Map<string, CommitInfo[]>();
-  let pending: { host: string; version: InventoryVersion; bytes: Uint8Array }[] = [];
-  const strings = new Map<string, string>();
-  const parserOf = (host: string): InventoryParser => {
-    let p = parsers.get(host);
-    if (!p) parsers.set(host, (p = new InventoryParser(strings)));
-    return p;
-  };
+  readonly named: Map<string, Set<string>>;
   /** Each host's latest report read so far: the next one shares the parts it repeats. */
-  const lastReport = new Map<string, ScannedReport>();
+  readonly lastReport: Map<string, ScannedReport>;
+  readonly exceptionCommits: Map<string, CommitInfo[]>;
+}
 
-  reader.walkChanges(commits, {
-    roots: opts.exceptions === false ? ['hosts'] : ['hosts', 'exceptions'],
-    skip: (name) => name.endsWith('.asc'),
-    ...(hosts ? { follow: (dir: string) => { const m = HOST_DIR.exec(dir); return !m || hosts(m[1] as string); } } : {}),
-    onChange: ({ path, oid, commit }) => {
-      if (path.startsWith('exceptions/')) {
-        const list = exceptionCommits.get(path);
-        if (list) list.push(commit);
-        else exceptionCommits.set(path, [commit]);
-        return;
-      }
-      const report = parseReportPath(path);
-      if (report) {
+export function emptyHistory(): HistoryState {
+  return { commit: null, lastChanged: new Map(), reports: new Map(), versions: new Map(), named: new Map(), lastReport: new Map(), exceptionCommits: new Map() };
+}
+
+/** Whether the state holds a report whose envelope fails its schema (it is thrown when judged). */
+export function hasBadReports(state: HistoryState): boolean {
+  for (const r of state.reports.values()) if ('error' in r) return true;
+  return false;
+}
+
+/** One history pass over a repository, resumable: `advance` walks the commits after the state's. */
+export class HistoryScan {
+  readonly state: HistoryState;
+  readonly #reader: EvidenceReader;
+  readonly #parsers = new Map<string, InventoryParser>();
+  readonly #strings = new Map<string, string>();
+
+  constructor(reader: EvidenceReader, state: HistoryState = emptyHistory()) {
+    this.#reader = reader;
+    this.state = state;
+  }
+
+  #parserOf(host: string): InventoryParser {
+    let p = this.#parsers.get(host);
+    if (!p) this.#parsers.set(host, (p = new InventoryParser(this.#strings)));
+    return p;
+  }
+
+  /**
+   * Walks `commits` (the first-parent history up to the judged commit, oldest first) from the one
+   * after the state's commit, which must be among them (null: from the start).
+   */
+  advance(commits: readonly CommitInfo[], opts: HistoryOptions = {}): void {
+    const reader = this.#reader;
+    const { lastChanged, reports, versions, named, lastReport, exceptionCommits } = this.state;
+    const { onProgress, hosts } = opts;
+    const at = this.state.commit === null ? 0 : commits.findIndex((c) => c.commit === this.state.commit) + 1;
+    if (at === 0 && this.state.commit !== null) throw new Error(`history state at ${this.state.commit}, which is not among the commits walked`);
+    const todo = commits.slice(at);
+    let pending: { host: string; version: InventoryVersion; bytes: Uint8Array }[] = [];
+    reader.walkChanges(todo, {
+      roots: opts.exceptions === false ? ['hosts'] : ['hosts', 'exceptions'],
+      skip: (name) => name.endsWith('.asc'),
+      ...(at > 0 ? { from: commits[at - 1] as CommitInfo } : {}),
+      ...(hosts ? { follow: (dir: string) => { const m = HOST_DIR.exec(dir); return !m || hosts(m[1] as string); } } : {}),
+      onChange: ({ path, oid, commit }) => {
+        if (path.startsWith('exceptions/')) {
+          const list = exceptionCommits.get(path);
+          if (list) list.push(commit);
+          else exceptionCommits.set(path, [commit]);
+          return;
+        }
+        const report = parseReportPath(path);
+        if (report) {
+          if (oid === null) {
+            reports.delete(path);
+            return;
+          }
+          const bytes = reader.odb.readTyped(oid, 'blob');
+          try {
+            const full = parseEnvelope(bytes);
+            const before = lastReport.get(report.hostId);
+            const envelope = projectReport(full, before?.envelope ?? null, before?.sha256 ?? null);
+            const scanned: ScannedReport = { path, seq: report.seq, commit: commit.commit, sha256: sha256Hex(bytes), envelope };
+            reports.set(path, scanned);
+            lastReport.set(report.hostId, scanned);
+            const set = named.get(report.hostId);
+            if (set) set.add(envelope.inventory.sha256);
+            else named.set(report.hostId, new Set([envelope.inventory.sha256]));
+          } catch (error) {
+            reports.set(path, { path, error });
+          }
+          return;
+        }
         if (oid === null) {
-          reports.delete(path);
+          lastChanged.delete(path);
+          return;
+        }
+        lastChanged.set(path, commit.commit);
+        const file = HOST_FILE.exec(path);
+        if (file?.[2] !== 'packages.tsv') return;
+        const host = file[1] as string;
+        const list = versions.get(host) ?? [];
+        versions.set(host, list);
+        const same = list.find((v) => v.oid === oid);
+        if (same) {
+          list.push({ ...same, commit: commit.commit });
           return;
         }
         const bytes = reader.odb.readTyped(oid, 'blob');
-        try {
-          const full = parseEnvelope(bytes);
-          const before = lastReport.get(report.hostId);
-          const envelope = projectReport(full, before?.envelope ?? null, before?.sha256 ?? null);
-          const scanned: ScannedReport = { path, seq: report.seq, commit: commit.commit, sha256: sha256Hex(bytes), envelope };
-          reports.set(path, scanned);
-          lastReport.set(report.hostId, scanned);
-          const set = named.get(report.hostId);
-          if (set) set.add(envelope.inventory.sha256);
-          else named.set(report.hostId, new Set([envelope.inventory.sha256]));
-        } catch (error) {
-          reports.set(path, { path, error });
+        const version: InventoryVersion = { oid, sha256: sha256Hex(bytes), commit: commit.commit, packages: null };
+        list.push(version);
+        pending.push({ host, version, bytes });
+      },
+      // A commit's packages.tsv comes before its reports in tree order: decide once all are read.
+      onCommit: (commit, i) => {
+        for (const { host, version, bytes } of pending) {
+          if (named.get(host)?.has(version.sha256)) version.packages = this.#parserOf(host).parse(bytes);
         }
-        return;
-      }
-      if (oid === null) {
-        lastChanged.delete(path);
-        return;
-      }
-      lastChanged.set(path, commit.commit);
-      const file = HOST_FILE.exec(path);
-      if (file?.[2] !== 'packages.tsv') return;
-      const host = file[1] as string;
-      const list = versions.get(host) ?? [];
-      versions.set(host, list);
-      const same = list.find((v) => v.oid === oid);
-      if (same) {
-        list.push({ ...same, commit: commit.commit });
-        return;
-      }
-      const bytes = reader.odb.readTyped(oid, 'blob');
-      const version: InventoryVersion = { oid, sha256: sha256Hex(bytes), commit: commit.commit, packages: null };
-      list.push(version);
-      pending.push({ host, version, bytes });
-    },
-    // A commit's packages.tsv comes before its reports in tree order: decide once all are read.
-    onCommit: (_commit, i) => {
-      for (const { host, version, bytes } of pending) {
-        if (named.get(host)?.has(version.sha256)) version.packages = parserOf(host).parse(bytes);
-      }
-      pending = [];
-      if ((i + 1) % 50 === 0 || i + 1 === commits.length) onProgress?.({ done: i + 1, total: commits.length });
-    },
-  });
+        pending = [];
+        this.state.commit = commit.commit;
+        if ((i + 1) % 50 === 0 || i + 1 === todo.length) onProgress?.({ done: i + 1, total: todo.length });
+      },
+    });
+    if (todo.length === 0) onProgress?.({ done: 0, total: 0 });
+  }
 
-  const byHost = new Map<string, ScannedReport[]>();
-  for (const r of reports.values()) {
-    if ('error' in r) throw r.error;
-    const host = (parseReportPath(r.path) as { hostId: string }).hostId;
-    const list = byHost.get(host);
-    if (list) list.push(r);
-    else byHost.set(host, [r]);
-  }
-  const inventories = new Map<string, SnapshotInventory[]>();
-  for (const [host, list] of byHost) {
-    list.sort((a, b) => a.seq - b.seq || (a.path < b.path ? -1 : 1));
-    const wanted = new Set(list.map((r) => r.envelope.inventory.sha256));
-    const out: SnapshotInventory[] = [];
-    for (const v of versions.get(host) ?? []) {
-      if (!wanted.delete(v.sha256)) continue;
-      // Named only by a later report than the one that wrote it (or never parsed): read it now.
-      const packages = v.packages ?? parserOf(host).parse(reader.odb.readTyped(v.oid, 'blob'));
-      out.push({ sha256: v.sha256, commit: v.commit, packages });
+  /** Each host's reports in seq order and the packages.tsv versions they name (CMP errors for bad reports). */
+  result(): HostsHistory {
+    const { lastChanged, reports, versions, exceptionCommits } = this.state;
+    const byHost = new Map<string, ScannedReport[]>();
+    for (const r of reports.values()) {
+      if ('error' in r) throw r.error;
+      const host = (parseReportPath(r.path) as { hostId: string }).hostId;
+      const list = byHost.get(host);
+      if (list) list.push(r);
+      else byHost.set(host, [r]);
     }
-    inventories.set(host, out);
+    const inventories = new Map<string, SnapshotInventory[]>();
+    for (const [host, list] of byHost) {
+      list.sort((a, b) => a.seq - b.seq || (a.path < b.path ? -1 : 1));
+      const wanted = new Set(list.map((r) => r.envelope.inventory.sha256));
+      const out: SnapshotInventory[] = [];
+      for (const v of versions.get(host) ?? []) {
+        if (!wanted.delete(v.sha256)) continue;
+        // Named only by a later report than the one that wrote it (or never parsed): read it now.
+        const packages = v.packages ?? this.#parserOf(host).parse(this.#reader.odb.readTyped(v.oid, 'blob'));
+        out.push({ sha256: v.sha256, commit: v.commit, packages });
+      }
+      inventories.set(host, out);
+    }
+    return { lastChanged: new Map(lastChanged), reports: byHost, inventories, exceptionCommits: new Map(exceptionCommits) };
   }
-  return { lastChanged, reports: byHost, inventories, exceptionCommits };
+}
+
+export function hostsHistory(reader: EvidenceReader, commits: readonly CommitInfo[], opts: HistoryOptions = {}): HostsHistory {
+  const scan = new HistoryScan(reader);
+  scan.advance(commits, opts);
+  return scan.result();
 }
 
 /** Combines the results of disjoint host shards. */

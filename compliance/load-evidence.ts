@@ -40,8 +40,13 @@ export interface LoadOptions {
 const KNOWN = new Set(['commit', 'simulated', 'fileCommits', 'onProgress', 'onWarning', 'workers']);
 const WORKERS_FROM_HOSTS = 64;
 
+/** Worker threads for a repository of `hostCount` hosts: one per further core (at most 3) from 64 hosts on. */
+export function defaultWorkers(hostCount: number): number {
+  return hostCount >= WORKERS_FROM_HOSTS ? Math.min(3, availableParallelism() - 1) : 0;
+}
+
 /** The commits from the root up to `head` along first parents. */
-async function historyTo(reader: EvidenceReader, head: string): Promise<CommitInfo[]> {
+export async function historyTo(reader: EvidenceReader, head: string): Promise<CommitInfo[]> {
   const log = await reader.log();
   const at = log.findIndex((c) => c.commit === head);
   if (at < 0) throw cmpError('CMP_EVIDENCE_INVALID', `commit ${head} is not on the first-parent history of the repository`, { data: { commit: head } });
@@ -53,7 +58,7 @@ async function fileRef(reader: EvidenceReader, path: string, head: string, commi
   return bytes === null ? null : { path, commit: commits?.get(path) ?? head, sha256: sha256Hex(bytes) };
 }
 
-async function loadHost(reader: EvidenceReader, entry: HostEntry, head: string, history: HostsHistory, exact: boolean): Promise<SnapshotHost> {
+export async function loadHost(reader: EvidenceReader, entry: HostEntry, head: string, history: Pick<HostsHistory, 'lastChanged' | 'reports' | 'inventories'>, exact: boolean): Promise<SnapshotHost> {
   const id = entry.hostId;
   const commits = exact ? history.lastChanged : null;
   const scanned = history.reports.get(id) ?? [];
@@ -65,7 +70,7 @@ async function loadHost(reader: EvidenceReader, entry: HostEntry, head: string, 
   return { host: entry.host, host_file: hostFile, meta: entry.meta, meta_file: entry.meta ? await fileRef(reader, `hosts/${id}/meta.yaml`, head, commits) : null, reports, inventories };
 }
 
-async function loadExceptions(reader: EvidenceReader, head: string, history: HostsHistory, onWarning?: (m: string) => void): Promise<SnapshotException[]> {
+export async function loadExceptions(reader: EvidenceReader, head: string, history: Pick<HostsHistory, 'exceptionCommits'>, onWarning?: (m: string) => void): Promise<SnapshotException[]> {
   const out: SnapshotException[] = [];
   for (const x of await reader.exceptions(head)) {
     if (x.problem !== null) {
@@ -103,7 +108,7 @@ async function walkHistory(reader: EvidenceReader, head: string, opts: LoadOptio
   const commits = await historyTo(reader, head);
   const onProgress = (p: { done: number; total: number }): void => opts.onProgress?.({ phase: 'history', ...p });
   const hostCount = reader.listSync('hosts', head).length;
-  const workers = opts.workers ?? (hostCount >= WORKERS_FROM_HOSTS ? Math.min(3, availableParallelism() - 1) : 0);
+  const workers = opts.workers ?? defaultWorkers(hostCount);
   if (workers <= 0) return hostsHistory(reader, commits, { onProgress });
   const shards = workers + 1;
   const others = Array.from({ length: workers }, (_, i) => runShard(reader.dir, commits, i + 1, shards).then(

@@ -2,6 +2,7 @@
 // checks it), fast on tens of megabytes. JCS is ECMAScript JSON.stringify with keys sorted by UTF-16
 // code units, so the native serializer writes each object as a copy with keys inserted in that
 // order; objects with integer-like keys (which V8 always lists first) take the library path.
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { canonicalJson } from '../evidence/canonical-json.ts';
 import { cmpError } from './errors.ts';
 
@@ -63,5 +64,57 @@ export function canonicalModelJson(value: unknown): string {
   } catch (e) {
     if (e instanceof NeedsLibrary) return canonicalJson(value);
     throw e;
+  }
+}
+
+/**
+ * Writes canonicalModelJson(value) and a newline to `file` without building the whole text:
+ * top-level arrays longer than `bigArray` are written element by element in ~1 MB pieces (a
+ * 1,000-host model is ~90 MB of text, and a UTF-8 copy of it besides). Written under a temporary
+ * name and renamed, so a failed write never leaves half a model behind.
+ */
+export function writeCanonicalJsonFile(file: string, value: Record<string, unknown>, bigArray = 256): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    let parts: string[] = [];
+    let size = 0;
+    const flush = (): void => {
+      writeSync(fd, parts.join(''));
+      parts = [];
+      size = 0;
+    };
+    const put = (s: string): void => {
+      parts.push(s);
+      size += s.length;
+      if (size >= 1 << 20) flush();
+    };
+    put('{');
+    let first = true;
+    for (const k of Object.keys(value).sort()) {
+      const v = value[k];
+      if (v === undefined) continue;
+      put(`${first ? '' : ','}${JSON.stringify(k)}:`);
+      first = false;
+      if (Array.isArray(v) && v.length > bigArray) {
+        put('[');
+        v.forEach((e, i) => put(`${i === 0 ? '' : ','}${e === undefined ? 'null' : canonicalModelJson(e)}`));
+        put(']');
+      } else {
+        put(canonicalModelJson(v));
+      }
+    }
+    put('}\n');
+    flush();
+    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw err;
   }
 }

@@ -101,17 +101,15 @@ export function auditRows(evidence: EvidenceSnapshot, bounds: PeriodBounds): Com
     .sort((a, b) => a.seq - b.seq);
 }
 
-/** Every file the model cites, with its sha256; paths unknown to the snapshot are left out. */
-export function evidenceManifest(evidence: EvidenceSnapshot, cited: Iterable<string>): ComplianceModel['evidence_manifest'] {
-  const known = new Map<string, string>();
+/** Every file the model cites, with its sha256; `reports` has the cited reports'; paths unknown to either are left out. */
+export function evidenceManifest(evidence: EvidenceSnapshot, cited: Iterable<string>, reports: ReadonlyMap<string, string>): ComplianceModel['evidence_manifest'] {
+  const known = new Map<string, string>(reports);
   for (const h of evidence.hosts) {
     known.set(h.host_file.path, h.host_file.sha256);
     if (h.meta_file) known.set(h.meta_file.path, h.meta_file.sha256);
   }
   for (const x of evidence.exceptions) known.set(x.path, x.sha256);
-  const wanted = new Set(cited);
-  for (const h of evidence.hosts) for (const r of h.reports) if (wanted.has(r.path)) known.set(r.path, r.sha256);
-  return [...wanted].filter((p) => known.has(p)).sort().map((path) => ({ path, sha256: known.get(path)! }));
+  return [...new Set(cited)].filter((p) => known.has(p)).sort().map((path) => ({ path, sha256: known.get(path)! }));
 }
 
 /** Paths cited anywhere in the model (evidence refs, latest reports, exceptions, host files, unjudged packages). */

@@ -2,26 +2,21 @@
 // and returns the ComplianceModel, validated against its schema. Pure and deterministic: the
 // same inputs give a byte-identical canonical JSON model; "now" is the period's end.
 import { evaluateControls, loadCatalog, policyControlWarnings, type CatalogControl } from './controls.ts';
-import type { HostAux } from './controls-evaluators.ts';
-import { coverageByMonth, type HostDays } from './coverage.ts';
+import { coverageByMonth } from './coverage.ts';
 import { cmpError } from './errors.ts';
 import type { EvidenceSnapshot } from './evidence-snapshot.ts';
-import { buildExceptionRules } from './exceptions.ts';
-import type { FindingContext, JudgedFinding } from './findings.ts';
 import { computeMetrics } from './metrics.ts';
-import { judgeHostFully } from './model-hosts.ts';
-import { canonicalModelJson } from './model-json.ts';
+import { collectPass, judgeOneHost, prepareJudgement, type HostsPass, type Judgement } from './model-judge.ts';
+import { canonicalModelJson, writeCanonicalJsonFile } from './model-json.ts';
 import { checkCompliance } from './model-schema.ts';
-import { auditRows, citedPaths, evidenceManifest, exceptionRows, keyRows, patchEvents, policyRows, sortPatchEvents } from './model-sections.ts';
-import type { ComplianceModel, ModelHost, ModelHostFinding, ModelPatchEvent, ModelUnjudgedPackage } from './model-types.ts';
+import { auditRows, citedPaths, evidenceManifest, exceptionRows, keyRows, policyRows } from './model-sections.ts';
+import type { ComplianceModel } from './model-types.ts';
 import { unjudgedAdvisories, unjudgedSection } from './model-unjudged.ts';
-import type { HostEcosystem } from './ecosystem.ts';
-import { buildAdvisoryIndex, type AdvisoryIndex } from './osv-index.ts';
-import { createMatcher } from './osv-matcher.ts';
+import type { AdvisoryIndex } from './osv-index.ts';
 import type { OsvRecord } from './osv-types.ts';
 import type { Policy } from './policy.ts';
-import { buildPolicySet, slaPolicyAt } from './policy-versions.ts';
-import { isoTime, periodBounds, periodMonths, type Period, type PeriodBounds } from './sla-time.ts';
+import { slaPolicyAt } from './policy-versions.ts';
+import { isoTime, periodMonths, type Period } from './sla-time.ts';
 
 export const MODEL_SCHEMA_ID = 'patchproof.compliance-model/v1';
 
@@ -53,59 +48,6 @@ export interface EvaluateInputs {
 
 const KNOWN_KEYS = new Set(['evidence', 'policies', 'advisories', 'period', 'organisation', 'catalog', 'onProgress', 'skipValidation']);
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-interface HostsPass {
-  hosts: ModelHost[];
-  findings: JudgedFinding[];
-  hostFindings: ModelHostFinding[];
-  events: ModelPatchEvent[];
-  days: HostDays[];
-  aux: Map<string, HostAux>;
-  frameworks: Map<string, readonly string[]>;
-  unjudged: ModelUnjudgedPackage[];
-  /** The distinct advisory ecosystems of the judged hosts. */
-  ecosystems: Map<string, HostEcosystem>;
-}
-
-function auxOf(result: ReturnType<typeof judgeHostFully>, bounds: PeriodBounds): HostAux {
-  let unrecorded = 0;
-  let events = 0;
-  result.reports.forEach((r, i) => {
-    if ((result.times[i] as number) < bounds.startMs) return;
-    events += r.envelope.changes.length;
-    const prev = result.reports[i - 1];
-    if (prev && prev.envelope.inventory.sha256 !== r.envelope.inventory.sha256 && r.envelope.changes.length === 0) unrecorded++;
-  });
-  const d = result.days;
-  return { daysExpected: d?.expected.length ?? 0, daysReported: d?.covered.filter(Boolean).length ?? 0, unrecordedChanges: unrecorded, changeEvents: events };
-}
-
-function judgeHosts(inputs: EvaluateInputs, ctx: FindingContext): HostsPass {
-  const pass: HostsPass = { hosts: [], findings: [], hostFindings: [], events: [], days: [], aux: new Map(), frameworks: new Map(), unjudged: [], ecosystems: new Map() };
-  const hosts = [...inputs.evidence.hosts].sort((a, b) => cmp(a.host.host_id, b.host.host_id));
-  hosts.forEach((host, i) => {
-    const r = judgeHostFully(host, ctx);
-    pass.hosts.push(r.row);
-    for (const f of r.findings) pass.findings.push(f);
-    for (const f of r.hostFindings) pass.hostFindings.push(f);
-    for (const e of patchEvents(host.host.host_id, r.reports, ctx.bounds)) pass.events.push(e);
-    if (r.days) pass.days.push(r.days);
-    pass.aux.set(host.host.host_id, auxOf(r, ctx.bounds));
-    pass.frameworks.set(host.host.host_id, host.meta?.frameworks ?? []);
-    for (const u of r.unjudged) pass.unjudged.push(u);
-    if (r.eco) pass.ecosystems.set(JSON.stringify([r.eco.match, r.eco.matchPrefixes]), r.eco);
-    if ((i + 1) % 50 === 0 || i + 1 === hosts.length) inputs.onProgress?.({ phase: 'hosts', done: i + 1, total: hosts.length });
-  });
-  pass.hosts.sort((a, b) => cmp(a.hostname, b.hostname) || cmp(a.host_id, b.host_id));
-  pass.findings.sort((a, b) => cmp(a.row.host_id, b.row.host_id) || cmp(a.row.advisory_id, b.row.advisory_id) || cmp(a.row.exposed_since, b.row.exposed_since));
-  pass.hostFindings.sort((a, b) => cmp(a.host_id, b.host_id) || cmp(a.kind, b.kind) || cmp(a.since ?? '', b.since ?? '') || cmp(a.id, b.id));
-  sortPatchEvents(pass.events);
-  return pass;
-}
-
 function checkOptions(inputs: EvaluateInputs): void {
   for (const key of Object.keys(inputs)) if (!KNOWN_KEYS.has(key)) throw cmpError('CMP_USAGE', `evaluate(): unknown option ${key}`);
   if (typeof inputs.organisation !== 'string' || inputs.organisation.trim() === '') throw cmpError('CMP_USAGE', 'evaluate(): organisation is required');
@@ -114,14 +56,27 @@ function checkOptions(inputs: EvaluateInputs): void {
 /** Judges the evidence for the period; throws CMP_* errors for unusable inputs. */
 export function evaluate(inputs: EvaluateInputs): ComplianceModel {
   checkOptions(inputs);
-  const bounds = periodBounds(inputs.period);
-  const policySet = buildPolicySet(inputs.policies, bounds);
   const adv = inputs.advisories;
-  const index = adv?.index ?? buildAdvisoryIndex(adv?.records ?? []);
-  inputs.onProgress?.({ phase: 'index', done: index.entries, total: index.entries });
-  const rules = buildExceptionRules(inputs.evidence.exceptions, bounds.asOfMs);
-  const ctx: FindingContext = { policies: policySet, bounds, rules, matcher: createMatcher(index) };
-  const pass = judgeHosts(inputs, ctx);
+  const j = prepareJudgement({ policies: inputs.policies, records: adv?.records ?? [], ...(adv?.index ? { index: adv.index } : {}), period: inputs.period, exceptions: inputs.evidence.exceptions });
+  inputs.onProgress?.({ phase: 'index', done: j.index.entries, total: j.index.entries });
+  const hosts = [...inputs.evidence.hosts].sort((a, b) => (a.host.host_id < b.host.host_id ? -1 : a.host.host_id > b.host.host_id ? 1 : 0));
+  const judged = hosts.map((host, i) => {
+    const r = judgeOneHost(host, j);
+    if ((i + 1) % 50 === 0 || i + 1 === hosts.length) inputs.onProgress?.({ phase: 'hosts', done: i + 1, total: hosts.length });
+    return r;
+  });
+  return assembleModel(inputs, j, collectPass(judged));
+}
+
+/**
+ * The model from judged hosts: metrics, exceptions, controls, coverage, audit and the evidence
+ * manifest. `inputs.evidence` needs every host's files and the exceptions, keys and audit, not
+ * the hosts' reports (the pass carries the sha256 of every report it cites).
+ */
+export function assembleModel(inputs: EvaluateInputs, j: Judgement, pass: HostsPass): ComplianceModel {
+  checkOptions(inputs);
+  const { bounds, policySet, index, rules } = j;
+  const adv = inputs.advisories;
   const months = periodMonths(bounds);
   inputs.onProgress?.({ phase: 'metrics', done: 0, total: 1 });
   const policies = policyRows(policySet);
@@ -163,7 +118,7 @@ export function evaluate(inputs: EvaluateInputs): ComplianceModel {
     warnings: policyControlWarnings(policies, catalog),
     audit: auditRows(inputs.evidence, bounds),
   };
-  const model: ComplianceModel = { ...body, evidence_manifest: evidenceManifest(inputs.evidence, citedPaths(body, inputs.evidence)) };
+  const model: ComplianceModel = { ...body, evidence_manifest: evidenceManifest(inputs.evidence, citedPaths(body, inputs.evidence), pass.citedReports) };
   if (!inputs.skipValidation) {
     inputs.onProgress?.({ phase: 'validate', done: 0, total: 1 });
     assertModel(model);
@@ -181,4 +136,9 @@ export function assertModel(value: unknown): ComplianceModel {
 /** The model as written to disk: canonical JSON (RFC 8785) and a newline. */
 export function modelText(model: ComplianceModel): string {
   return `${canonicalModelJson(model)}\n`;
+}
+
+/** Writes modelText(model) to `file`, piece by piece and atomically (see writeCanonicalJsonFile). */
+export function writeModel(file: string, model: ComplianceModel): void {
+  writeCanonicalJsonFile(file, model as unknown as Record<string, unknown>);
 }

@@ -56,6 +56,8 @@ export interface WalkChangesOptions {
   onChange: (change: TreeChange) => void;
   /** After each commit's changes, with its index in `commits`. */
   onCommit?: (commit: CommitInfo, index: number) => void;
+  /** The commit the first of `commits` is compared with (a walk resumed from there); default the empty tree. */
+  from?: CommitInfo;
 }
 export interface DirEntry {
   name: string;
@@ -126,12 +128,12 @@ export class EvidenceReader {
     return this.listSync(dir, commit);
   }
 
-  /** Every enrolled host at `commit` (default HEAD), sorted by id; meta.yaml is optional. */
-  async listHosts(commit?: string): Promise<HostEntry[]> {
+  /** Every enrolled host at `commit` (default HEAD), sorted by id; meta.yaml is optional. `only` picks a subset by id. */
+  async listHosts(commit?: string, only?: (hostId: string) => boolean): Promise<HostEntry[]> {
     const out: HostEntry[] = [];
     const at = commit ?? this.odb.head() ?? undefined;
     for (const e of this.listSync('hosts', at)) {
-      if (e.type !== 'tree' || !HOST_ID_RE.test(e.name)) continue;
+      if (e.type !== 'tree' || !HOST_ID_RE.test(e.name) || (only && !only(e.name))) continue;
       const hostFile = this.#blobAt(repoPaths.hostYaml(e.name), at);
       if (!hostFile) continue;
       const host = assertValid<HostRecord>('host', yamlOf(hostFile.bytes, repoPaths.hostYaml(e.name)), repoPaths.hostYaml(e.name));
@@ -193,7 +195,8 @@ export class EvidenceReader {
    * each commit added, changed or removed relative to the commit before it in the list (the first
    * against an empty tree). Trees are compared by id, so unchanged subtrees are never read and the
    * cost grows with what changed, not with the size of the repository; objects are read in the order
-   * they were written, which keeps reads within one pack.
+   * they were written, which keeps reads within one pack. With `from`, the first commit is compared
+   * with that commit instead, so a walk can be resumed where an earlier one stopped.
    */
   walkChanges(commits: readonly CommitInfo[], opts: WalkChangesOptions): void {
     const skip = opts.skip ?? (() => false);
@@ -241,7 +244,7 @@ export class EvidenceReader {
       for (const e of parseTree(this.odb.readTyped(treeOid, 'tree'))) if (isTree(e.mode) && opts.roots.includes(e.name)) out.set(e.name, e.oid);
       return out;
     };
-    let before = new Map<string, string>();
+    let before = opts.from ? rootsOf(opts.from.tree) : new Map<string, string>();
     commits.forEach((commit, i) => {
       const now = rootsOf(commit.tree);
       for (const root of opts.roots) {

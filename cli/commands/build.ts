@@ -15,7 +15,8 @@ import { run as evaluateRun } from './evaluate.ts';
 const USAGE = `Usage:
   patchproof build --repo DIR --out DIR --period YYYY-MM-DD..YYYY-MM-DD
                    [--home DIR] [--advisories SNAPSHOT] [--policies DIR] [--model FILE]
-                   [--organisation NAME] [--commit ID] [--no-packs] [--no-search] [--workers N]
+                   [--organisation NAME] [--commit ID] [--no-cache] [--no-packs] [--no-search]
+                   [--workers N]
 
   --repo          evidence repository (default: the home's)
   --out           output folder for the site; it is emptied first
@@ -26,6 +27,7 @@ const USAGE = `Usage:
   --model         use this model instead of evaluating (its period must match --period)
   --organisation  organisation name for evaluation (default: the home's)
   --commit        evaluate this commit of the repository (default: HEAD)
+  --no-cache      evaluate without the home's history cache (<home>/cache/evaluate)
   --no-packs      skip the PDF evidence packs
   --no-search     skip the Pagefind search index
   --workers       pack processes rendering at once (default: for 100+ hosts, as many as fit
@@ -40,7 +42,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseOptions(argv, {
       repo: { type: 'string' }, out: { type: 'string' }, period: { type: 'string' }, home: { type: 'string' },
       advisories: { type: 'string' }, policies: { type: 'string' }, model: { type: 'string' }, organisation: { type: 'string' },
-      commit: { type: 'string' }, 'no-packs': { type: 'boolean' }, 'no-search': { type: 'boolean' }, workers: { type: 'string' },
+      commit: { type: 'string' }, 'no-cache': { type: 'boolean' }, 'no-packs': { type: 'boolean' }, 'no-search': { type: 'boolean' }, workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     }, false);
     if (values.help) {
@@ -71,6 +73,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       if (values.advisories) args.push('--advisories', abs(values.advisories));
       if (values.organisation) args.push('--organisation', values.organisation);
       if (values.commit) args.push('--commit', values.commit);
+      if (values['no-cache']) args.push('--no-cache');
       const code = await evaluateRun(args, { ...io, stdout: (s) => io.stderr(s) });
       if (code !== 0) return code;
     }

@@ -1,13 +1,13 @@
 // `patchproof evaluate`: judges an evidence repository for one audit period against the policies
 // and an advisory snapshot, and writes the ComplianceModel (canonical JSON). Progress on stderr.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { assertValid } from '../../evidence/schema.ts';
 import type { CollectorConfig } from '../../evidence/types.gen.ts';
-import type { EvidenceSnapshot } from '../../compliance/evidence-snapshot.ts';
-import { loadEvidence, type LoadProgress } from '../../compliance/load-evidence.ts';
-import { evaluate, modelText, type AdvisoryInput, type EvaluateProgress } from '../../compliance/model.ts';
+import { evaluateRepository } from '../../compliance/evaluate-repository.ts';
+import type { LoadProgress } from '../../compliance/load-evidence.ts';
+import { writeModel, type AdvisoryInput, type EvaluateProgress } from '../../compliance/model.ts';
 import { loadSnapshot } from '../../compliance/osv-snapshot.ts';
 import { defaultPoliciesDir, loadPolicies } from '../../compliance/policy-load.ts';
 import { parsePeriod } from '../../compliance/sla-time.ts';
@@ -17,7 +17,7 @@ import type { CliIO } from '../io.ts';
 const USAGE = `Usage:
   patchproof evaluate --period YYYY-MM-DD..YYYY-MM-DD --out model.json
                       [--repo DIR] [--home DIR] [--advisories SNAPSHOT] [--policies DIR]
-                      [--organisation NAME] [--commit ID]
+                      [--organisation NAME] [--commit ID] [--cache DIR | --no-cache]
 
   --period        audit period, both days inclusive (UTC); "now" is the end of the last day
   --repo          evidence repository (default: the home's evidence repository)
@@ -26,6 +26,9 @@ const USAGE = `Usage:
   --policies      policies folder (default: the project's policies/)
   --organisation  name shown in the model (default: the home's config org)
   --commit        judge this commit of the repository (default: HEAD)
+  --cache         keep the history pass here between runs, so the next evaluation reads only
+                  the commits added since (default with --home: <home>/cache/evaluate)
+  --no-cache      read the whole history and keep nothing
 `;
 
 function readConfig(home: string): CollectorConfig {
@@ -56,6 +59,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parseOptions(argv, {
       repo: { type: 'string' }, home: { type: 'string' }, period: { type: 'string' }, advisories: { type: 'string' },
       policies: { type: 'string' }, organisation: { type: 'string' }, commit: { type: 'string' }, out: { type: 'string' },
+      cache: { type: 'string' }, 'no-cache': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     }, false);
     if (values.help) {
@@ -73,17 +77,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const policies = loadPolicies(values.policies ? path.resolve(io.cwd, values.policies) : defaultPoliciesDir());
     io.stderr(`policies: ${policies.map((p) => `${p.id}@${p.version}`).join(', ')}\n`);
     const advisories = advisoriesFrom(values.advisories ? path.resolve(io.cwd, values.advisories) : home ? path.join(home, 'advisories') : undefined, io);
+    if (values.cache && values['no-cache']) throw cliError('CLI_USAGE', '--cache and --no-cache exclude each other');
+    const cache = values['no-cache'] ? undefined : values.cache ? path.resolve(io.cwd, values.cache) : home ? path.join(home, 'cache', 'evaluate') : undefined;
     const p = progress(io);
-    let evidence: EvidenceSnapshot | null = await loadEvidence(repo, {
+    const model = await evaluateRepository(repo, {
+      ...(cache ? { cache, onCache: (m: string) => io.stderr(`cache: ${m}\n`) } : {}),
+      policies, advisories, period, organisation,
       ...(values.commit ? { commit: values.commit } : {}),
       ...(config?.simulated !== undefined ? { simulated: config.simulated } : {}),
-      onProgress: p.load,
+      onLoad: p.load,
+      onProgress: p.evaluate,
       onWarning: (m) => io.stderr(`warning: ${m}\n`),
     });
-    const model = evaluate({ evidence, policies, advisories, period, organisation, onProgress: p.evaluate });
-    // The model holds what it cites: let the snapshot go before the canonical copy and text are built.
-    evidence = null;
-    writeFileSync(out, modelText(model));
+    writeModel(out, model);
     const o = model.metrics.overall;
     io.stdout(`wrote ${out}\n${model.hosts.length} hosts, ${model.findings.length} findings (${o.open_overdue} overdue), SLA adherence ${o.adherence_pct ?? 'n/a'}%, commit ${model.inputs.repo_commit}\n`);
     return 0;

@@ -57,9 +57,19 @@ describe('patchproof evaluate / export', () => {
     expect(model.findings[0]).toMatchObject({ host_id: H.late, status: 'fixed-late' });
   });
 
-  it('is byte-identical when run again', async () => {
-    await main(['evaluate', '--home', home, '--period', '2025-01-01..2025-03-31', '--policies', policies, '--out', 'model2.json'], io());
+  it('is byte-identical when run again, resumed from the home cache or without it', async () => {
+    const t = io();
+    await main(['evaluate', '--home', home, '--period', '2025-01-01..2025-03-31', '--policies', policies, '--out', 'model2.json'], t);
     expect(readFileSync(join(root, 'model2.json'), 'utf8')).toBe(readFileSync(join(root, 'model.json'), 'utf8'));
+    expect(existsSync(join(home, 'cache', 'evaluate', 'history-0-of-1.v8'))).toBe(true);
+    expect(t.err).toMatch(/^cache: history cache 1\/1: resumed at [0-9a-f]{12}, 0 new commit\(s\)$/m);
+    const u = io();
+    await main(['evaluate', '--home', home, '--no-cache', '--period', '2025-01-01..2025-03-31', '--policies', policies, '--out', 'model3.json'], u);
+    expect(u.err).not.toContain('cache:');
+    expect(readFileSync(join(root, 'model3.json'), 'utf8')).toBe(readFileSync(join(root, 'model.json'), 'utf8'));
+    const v = io();
+    expect(await main(['evaluate', '--home', home, '--no-cache', '--cache', 'x', '--period', '2025-01-01..2025-03-31', '--out', 'x.json'], v)).toBe(2);
+    expect(v.err).toContain('--cache and --no-cache');
   });
 
   it('exports CSVs from the model', async () => {

@@ -2,7 +2,7 @@
 // whatever the wall clock or input order), inputs recorded, everything sorted.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkCompliance } from '../../compliance/model-schema.ts';
-import { assertModel, evaluate, modelText, type EvaluateInputs } from '../../compliance/model.ts';
+import { assertModel, evaluate, modelText, writeModel, type EvaluateInputs } from '../../compliance/model.ts';
 import { isPatchproofError } from '../../evidence/errors.ts';
 import { ADVISORIES, fleetSnapshot, PERIOD } from './scenario-fleet.ts';
 import { twoVersionPolicies } from './policy-fixtures.ts';
@@ -96,5 +96,29 @@ describe('model text', () => {
     expect(canonicalModelJson(odd)).toBe(canonicalJson(odd));
     expect(() => canonicalModelJson({ x: '\ud800' })).toThrow();
     expect(() => canonicalModelJson({ x: Number.NaN })).toThrow();
+  });
+
+  it('is written piece by piece with the same bytes, atomically', async () => {
+    const { writeCanonicalJsonFile } = await import('../../compliance/model-json.ts');
+    const { mkdtempSync, readFileSync, readdirSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'pp-model-'));
+    try {
+      const model = evaluate(inputs());
+      for (const big of [0, 1, 256]) {
+        writeCanonicalJsonFile(join(dir, `m${big}.json`), model as never, big);
+        expect(readFileSync(join(dir, `m${big}.json`), 'utf8')).toBe(modelText(model));
+      }
+      writeModel(join(dir, 'model.json'), model);
+      expect(readFileSync(join(dir, 'model.json'), 'utf8')).toBe(modelText(model));
+      const odd = { z: [1, undefined, { b: 1, a: [2, 1] }], a: undefined, m: 'é\u2028' };
+      writeCanonicalJsonFile(join(dir, 'odd.json'), odd, 0);
+      expect(readFileSync(join(dir, 'odd.json'), 'utf8')).toBe(`${JSON.stringify({ m: odd.m, z: [1, null, { a: [2, 1], b: 1 }] })}\n`);
+      expect(() => writeCanonicalJsonFile(join(dir, 'bad.json'), { a: [1, Number.NaN] }, 0)).toThrow();
+      expect(readdirSync(dir).sort()).toEqual(['m0.json', 'm1.json', 'm256.json', 'model.json', 'odd.json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

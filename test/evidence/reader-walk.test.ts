@@ -110,6 +110,19 @@ describe('EvidenceReader.walkChanges', () => {
     const first = files(log[3]!.commit, ['hosts']);
     expect(got.filter((l) => l.startsWith(log[3]!.commit)).length).toBe(first.size);
   });
+
+  it('resumes from a commit: two walks split anywhere report what one walk reports', async () => {
+    const log = await reader.log();
+    const whole: string[] = [];
+    reader.walkChanges(log, { roots: ['hosts', 'exceptions'], onChange: (c) => whole.push(`${c.commit.commit} ${c.path} ${c.oid}`) });
+    for (let cut = 1; cut < log.length; cut++) {
+      const split: string[] = [];
+      const on = (c: { commit: CommitInfo; path: string; oid: string | null }): void => void split.push(`${c.commit.commit} ${c.path} ${c.oid}`);
+      reader.walkChanges(log.slice(0, cut), { roots: ['hosts', 'exceptions'], onChange: on });
+      reader.walkChanges(log.slice(cut), { roots: ['hosts', 'exceptions'], onChange: on, from: log[cut - 1]! });
+      expect(split).toEqual(whole);
+    }
+  });
 });
 
 describe('diffTreeContent', () => {
