@@ -125,9 +125,13 @@ describe('site in Chromium', () => {
     await page.close();
   });
 
-  it('policy page: the MDX text and the SLA numbers the engine used', async () => {
+  it('policy page: the MDX text under the page\'s one h1, and the SLA numbers the engine used', async () => {
     const page = await open('/policies/patch-management/1-2/');
-    await expect(page.locator('article.prose h2').first().textContent()).resolves.toBe('Purpose');
+    // The file's own "# Patch management (TEST FIXTURE)" repeats the page's h1: not shown again;
+    // its sections sit one level below the "Policy text" heading.
+    expect(await page.locator('h1').allTextContents()).toEqual([`${site.model.policies[0]!.title} version 1.2`]);
+    expect(await page.locator('article.prose h1, article.prose h2').count()).toBe(0);
+    await expect(page.locator('article.prose h3').first().textContent()).resolves.toBe('Purpose');
     const sla = await page.locator('#sla-table tbody').textContent();
     expect(sla).toContain('72 h (3 days)');
     expect(sla).toContain('2,160 h (90 days)');
@@ -215,7 +219,9 @@ describe('site in Chromium', () => {
     const before = problems.length;
     for (const path of paths) {
       const page = await open(path, context, 'networkidle');
-      expect((await page.locator('main h1').first().textContent())?.trim(), path).toBeTruthy();
+      // Exactly one h1, in main, with text: the policy text's own title must not add a second.
+      expect(await page.locator('h1').count(), path).toBe(1);
+      expect((await page.locator('main h1').textContent())?.trim(), path).toBeTruthy();
       await page.close();
     }
     expect(problems.slice(before)).toEqual([]);
