@@ -2,7 +2,7 @@
 // database and records one audit event. How the event reaches the audit log is the caller's
 // (the API commits it through the evidence sink; the CLI may queue it in the outbox).
 import type { AuditInput } from '../evidence/audit-log.ts';
-import { auditInput, type Actor } from './audit.ts';
+import { actorRef, auditInput, type Actor } from './audit.ts';
 import { colError } from './errors.ts';
 import { isRole, type ApiKey } from './state/api-keys.ts';
 import type { EnrolToken } from './state/enrol-tokens.ts';
@@ -27,7 +27,7 @@ function event(ctx: ActionContext, action: string, target: AuditInput['target'],
 }
 
 export async function createEnrolToken(ctx: ActionContext, input: TokenSpecInput): Promise<{ token: EnrolToken; secret: string }> {
-  const spec = parseTokenSpec(input, ctx.now, ctx.actor.id);
+  const spec = parseTokenSpec(input, ctx.now, actorRef(ctx.actor));
   const created = ctx.state.tokens.create(spec);
   const t = created.token;
   await ctx.record(
@@ -49,7 +49,7 @@ export async function revokeEnrolToken(ctx: ActionContext, id: string): Promise<
 export async function createApiKey(ctx: ActionContext, input: { role?: unknown; name?: unknown }): Promise<{ key: ApiKey; secret: string }> {
   if (!isRole(input.role)) throw colError('COL_ROLE_INVALID', `unknown role ${JSON.stringify(String(input.role)).slice(0, 40)}`);
   if (typeof input.name !== 'string' || !NAME_RE.test(input.name)) throw colError('COL_REQUEST_INVALID', 'name must be 1-64 characters of letters, digits, space and ._@:-');
-  const created = ctx.state.apiKeys.create({ name: input.name, role: input.role, created_by: ctx.actor.id });
+  const created = ctx.state.apiKeys.create({ name: input.name, role: input.role, created_by: actorRef(ctx.actor) });
   await ctx.record(event(ctx, 'apikey.created', { type: 'api-key', id: created.key.id }, { role: created.key.role, name: created.key.name }), `api key ${created.key.id} created`);
   return created;
 }

@@ -14,7 +14,10 @@ export const actors = {
   device: (hostId: string): Actor => ({ type: 'device', id: hostId }),
   anonymous: (): Actor => ({ type: 'anonymous', id: 'anonymous' }),
   system: (): Actor => ({ type: 'system', id: 'collector' }),
-  /** The local user running a CLI command (sanitised to the audit id alphabet). */
+  /**
+   * The local user running a CLI command, sanitised to the audit id alphabet. The id is the bare
+   * user name: the type already says `cli`, and readers render `type:id`.
+   */
   cli: (name?: string): Actor => {
     let user = name;
     if (user === undefined) {
@@ -24,10 +27,15 @@ export const actors = {
         user = 'unknown';
       }
     }
-    const id = `cli:${user}`.replace(ACTOR_ID_RE, '_').slice(0, 128);
-    return { type: 'cli', id };
+    const id = user.replace(ACTOR_ID_RE, '_').slice(0, 128);
+    return { type: 'cli', id: id === '' ? 'unknown' : id };
   },
 };
+
+/** An actor as one string, `type:id` (e.g. `cli:alice`, `api-key:key_…`), for state records such as created_by. */
+export function actorRef(actor: Actor): string {
+  return `${actor.type}:${actor.id}`;
+}
 
 export interface AuditEvent {
   actor: Actor;

@@ -88,6 +88,15 @@ export function exceptionRows(evidence: EvidenceSnapshot, rules: readonly Except
   });
 }
 
+/**
+ * An audit actor as `type:id`. Entries written before the collector stopped putting `cli:` into
+ * CLI actor ids carry the type in the id too (`cli:cli:dana.kim`); the type is shown once.
+ */
+export function actorLabel(actor: { readonly type: string; readonly id: string }): string {
+  const prefix = `${actor.type}:`;
+  return actor.id.startsWith(prefix) && actor.id.length > prefix.length ? actor.id : `${prefix}${actor.id}`;
+}
+
 export function auditRows(evidence: EvidenceSnapshot, bounds: PeriodBounds): ComplianceModel['audit'] {
   return evidence.audit
     .filter((a) => {
@@ -95,7 +104,7 @@ export function auditRows(evidence: EvidenceSnapshot, bounds: PeriodBounds): Com
       return t >= bounds.startMs && t < bounds.asOfMs;
     })
     .map((a) => ({
-      seq: a.seq, time: isoTime(Date.parse(a.time)), actor: `${a.actor.type}:${a.actor.id}`, action: a.action,
+      seq: a.seq, time: isoTime(Date.parse(a.time)), actor: actorLabel(a.actor), action: a.action,
       target: a.target ? `${a.target.type}:${a.target.id}` : null, outcome: a.outcome, code: a.code ?? null,
     }))
     .sort((a, b) => a.seq - b.seq);
