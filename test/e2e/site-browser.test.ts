@@ -177,6 +177,17 @@ describe('site in Chromium', () => {
     await page.close();
   });
 
+  it('exports page: every file the build wrote into exports/, each with a title', async () => {
+    const written = readdirSync(join(site.out, 'exports')).filter((f) => f !== 'index.html' && !f.startsWith('SHA256SUMS') && !f.endsWith('.asc')).sort();
+    expect(written).toContain('unjudged.csv');
+    const page = await open('/exports/');
+    const rows = await page.locator('main table tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')?.textContent?.trim() ?? '', tr.querySelector('td')?.textContent?.trim() ?? '']));
+    expect(rows.map(([file]) => file).sort()).toEqual(written);
+    // Without a title the build falls back to the file name.
+    for (const [file, title] of rows) expect(title !== '' && title !== file, `${file} has no title`).toBe(true);
+    await page.close();
+  });
+
   it('search: Pagefind finds a host by name', async () => {
     const host = site.model.hosts[0]!;
     const page = await open('/search/');

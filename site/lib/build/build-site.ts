@@ -16,6 +16,7 @@ import { PROJECT_ROOT } from './astro-build.ts';
 import { astroBuildInProcess } from './astro-process.ts';
 import { writeArtifact, writeChecksums, type Artifact, type ArtifactSigner } from './checksums.ts';
 import { copyEvidence, type CopyEvidenceResult } from './copy-evidence.ts';
+import { EXPORT_TITLES } from './export-titles.ts';
 import { packProcesses, writeExportsInProcess, writePacks, type PackArtifact } from './packs.ts';
 import { buildSearchIndex } from './search-index.ts';
 
@@ -49,15 +50,6 @@ export interface BuildSiteReport {
   /** Wall time of the whole build, ms. */
   elapsedMs: number;
 }
-
-const EXPORT_TITLES: Record<string, string> = {
-  'model.json': 'The compliance model (canonical JSON): every figure on this site',
-  'hosts.csv': 'Host inventory with status',
-  'findings.csv': 'Findings with SLA clocks and evidence',
-  'patch-events.csv': 'Package changes with the reports that recorded them',
-  'exceptions.csv': 'Exceptions with approvers and status',
-  'coverage.csv': 'Evidence coverage by month',
-};
 
 /** Moves every file of `from` into `to` (which may already hold the page of the same name). */
 function moveInto(from: string, to: string): void {
