@@ -12,6 +12,7 @@ import type {
   ModelHostFinding,
   ModelPatchEvent,
   ModelPolicy,
+  ModelWarning,
 } from '../../compliance/model-types.ts';
 
 export type {
@@ -38,4 +39,5 @@ export type ExceptionInfo = ModelException;
 export type CoverageMonth = ModelCoverageMonth;
 export type Control = ModelControl;
 export type AuditRow = ModelAuditEntry;
+export type InputWarning = ModelWarning;
 export type Bucket = ComplianceModel['metrics']['ttr_histogram'][number];

@@ -10,6 +10,7 @@ import type {
   Framework,
   Host,
   HostFinding,
+  InputWarning,
   PatchEvent,
   Policy,
 } from './model-types.ts';
@@ -35,6 +36,10 @@ export interface SiteData {
   controlsByFramework: Map<Framework, Control[]>;
   controlSlugs: Map<Control, string>;
   policySlugs: Map<Policy, string>;
+  /** Each policy version by its file (relative to the policies folder, as the model names it). */
+  policiesByFile: Map<string, Policy>;
+  /** The model's input warnings about each policy version's file, in the model's order. */
+  warningsByPolicy: Map<Policy, InputWarning[]>;
   evidencePaths: Set<string>;
 }
 
@@ -93,6 +98,12 @@ function changesById(model: ComplianceModel): Map<string, ExceptionChange[]> {
 }
 
 export function indexModel(model: ComplianceModel): SiteData {
+  const policiesByFile = new Map(model.policies.map((p) => [p.file, p]));
+  const warningsByPolicy = new Map<Policy, InputWarning[]>();
+  for (const [file, list] of group(model.warnings ?? [], (w) => w.file)) {
+    const p = policiesByFile.get(file);
+    if (p) warningsByPolicy.set(p, list);
+  }
   const hostsById = new Map(model.hosts.map((h) => [h.host_id, h]));
   const findingsById = new Map(model.findings.map((f) => [f.id, f]));
   const controlsByFramework = new Map<Framework, Control[]>(FRAMEWORKS.map((f) => [f.id, model.controls.filter((c) => c.framework === f.id)]));
@@ -111,6 +122,8 @@ export function indexModel(model: ComplianceModel): SiteData {
     controlsByFramework,
     controlSlugs,
     policySlugs: uniqueSlugs(model.policies, (p) => `${slug(p.id)}/${slug(p.version)}`, 'policy versions'),
+    policiesByFile,
+    warningsByPolicy,
     evidencePaths: new Set(model.evidence_manifest.map((e) => e.path)),
   };
 }

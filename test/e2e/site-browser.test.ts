@@ -139,6 +139,30 @@ describe('site in Chromium', () => {
     await page.close();
   });
 
+  it('input warnings: a notice on the overview, the list, and the policy page they concern', async () => {
+    const [warning] = site.model.warnings!;
+    expect(site.model.warnings).toHaveLength(1);
+    const policy = site.model.policies.find((p) => p.file === warning!.file)!;
+    const policyPath = `/policies/${slug(policy.id)}/${slug(policy.version)}/`;
+    const page = await open('/');
+    const notice = page.locator('#warnings-notice');
+    await expect(notice.textContent()).resolves.toContain('1 problem with its inputs');
+    await notice.getByRole('link', { name: 'Read the input warnings' }).click();
+    await page.waitForURL('**/#warnings');
+    await expect(page.getByRole('heading', { level: 2, name: 'Input warnings' }).isVisible()).resolves.toBe(true);
+    const table = page.getByRole('table', { name: '1 input warning' });
+    expect(await table.locator('tbody tr td').allTextContents()).toEqual([warning!.code, warning!.file, warning!.message]);
+    await table.getByRole('link', { name: warning!.file }).click();
+    await page.waitForURL(`**${policyPath}#warnings`);
+    const own = page.getByRole('table', { name: `Input warnings about ${policy.file}` });
+    expect(await own.locator('tbody tr td').allTextContents()).toEqual([warning!.code, warning!.message]);
+    await expect(page.locator('main').textContent()).resolves.toContain('soc2 CC9.9 (not in the control catalog, see input warnings)');
+    await page.close();
+    const index = await open('/policies/');
+    await expect(index.getByRole('link', { name: `1 input warning for ${policy.title} v${policy.version}` }).getAttribute('href')).resolves.toBe(`${policyPath}#warnings`);
+    await index.close();
+  });
+
   it('exception page: status, approver and the git history of the file', async () => {
     const exc = site.model.exceptions.find((e) => e.status === 'expired')!;
     const page = await open(`/exceptions/${exc.id}/`);

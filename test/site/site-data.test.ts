@@ -38,6 +38,26 @@ describe('site data', () => {
     }
   });
 
+  it('files input warnings under the policy version whose file they name', () => {
+    const { model } = makeFixture({ hosts: 3 });
+    const pol = model.policies[0]!;
+    expect(model.warnings).toEqual([expect.objectContaining({ code: 'CMP_POLICY_CONTROL_UNKNOWN', file: pol.file })]);
+    const other = { ...pol, version: '1.3', file: 'patch-management@1.3.mdx', controls: [] };
+    model.policies.push(other);
+    model.warnings!.push({ code: 'CMP_POLICY_CONTROL_UNKNOWN', file: 'gone.mdx', message: 'gone.mdx names a control nothing judges (no such policy)' });
+    const data = indexModel(model);
+    expect(data.policiesByFile.get(pol.file)).toBe(pol);
+    expect(data.warningsByPolicy.get(pol)).toEqual([model.warnings![0]]);
+    expect(data.warningsByPolicy.has(other)).toBe(false);
+    expect([...data.warningsByPolicy.values()].flat()).toHaveLength(1);
+  });
+
+  it('reads a model written before warnings as having none', () => {
+    const { model } = makeFixture({ hosts: 3 });
+    delete model.warnings;
+    expect(indexModel(model).warningsByPolicy.size).toBe(0);
+  });
+
   it('refuses two controls of one framework that would share a page', () => {
     const { model } = makeFixture({ hosts: 3 });
     const c = model.controls.find((x) => x.framework === 'iso27001')!;
