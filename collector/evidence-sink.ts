@@ -1,9 +1,9 @@
 // The collector's one door into the evidence repository: the group committer (files + audit
-// entries in one durable, signed commit), reads at HEAD, and signing-key rotation, which pauses
-// writers, flushes, and rotates through evidence/home.ts on the open store.
+// entries in one durable, signed commit), commits of their own for human-reviewed files, reads
+// at HEAD, and signing-key rotation; the last two pause writers and flush before they commit.
 import type { AuditInput } from '../evidence/audit-log.ts';
 import { AuditLog } from '../evidence/audit-log.ts';
-import type { GitStore, StoreFile } from '../evidence/git-store.ts';
+import { validateFiles, type GitStore, type StoreFile } from '../evidence/git-store.ts';
 import { GroupCommitter } from '../evidence/group-commit.ts';
 import { loadHome, rotateKey, type LoadedHome } from '../evidence/home.ts';
 import { openReader, type EvidenceReader } from '../evidence/reader.ts';
@@ -91,15 +91,37 @@ export class EvidenceSink {
    * them is durable. When `files` is a function it is called after any key rotation in
    * progress, with the signer that is current then (so envelopes name the key that signs them).
    */
-  async write(files: readonly StoreFile[] | ((signer: Signer) => Promise<readonly StoreFile[]>), label: string, audit: readonly AuditInput[] = []): Promise<{ commit: string }> {
+  write(files: readonly StoreFile[] | ((signer: Signer) => Promise<readonly StoreFile[]>), label: string, audit: readonly AuditInput[] = []): Promise<{ commit: string }> {
     const started = performance.now();
-    // Registered synchronously, so flush() and close() always see this write.
-    const p = (async () => {
-      await this.#gate;
-      const { committer, store } = this.#open;
-      const list = typeof files === 'function' ? await files(store.signer) : files;
-      return committer.add(list, label, audit.length > 0 ? { audit } : undefined);
-    })();
+    return this.#tracked(
+      started,
+      (async () => {
+        await this.#gate;
+        const { committer, store } = this.#open;
+        const list = typeof files === 'function' ? await files(store.signer) : files;
+        return committer.add(list, label, audit.length > 0 ? { audit } : undefined);
+      })(),
+    );
+  }
+
+  /**
+   * A person's change to human-reviewed files (exceptions, host metadata): not grouped, but a
+   * commit of its own whose message is `message`, which `git log <file>` shows an auditor, with
+   * its audit entries in the same commit. Writes queued before it commit first, in their groups.
+   */
+  writeReviewed(files: readonly StoreFile[], message: string, audit: readonly AuditInput[] = []): Promise<{ commit: string }> {
+    const started = performance.now();
+    try {
+      validateFiles(files, this.#open.store.maxFileBytes); // refused before other writes are held
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const { audit: log } = this.#open;
+    return this.#tracked(started, this.#exclusive(async () => ({ commit: (await log.append(audit, files, message)).commit })));
+  }
+
+  /** Registers a write synchronously (so flush() and close() always see it) and observes its latency. */
+  async #tracked(started: number, p: Promise<{ commit: string }>): Promise<{ commit: string }> {
     this.#inflight.add(p);
     try {
       const out = await p;
@@ -143,9 +165,11 @@ export class EvidenceSink {
     while (this.#inflight.size > 0) await Promise.allSettled([...this.#inflight]);
   }
 
-  /** Rotates the signing key (owner action): holds new writes, lets queued ones commit, rotates
-   *  on the open store (which then signs with the new key), and lets the held writes go. */
-  async rotateKey(actor: AuditInput['actor'], source: string | null = null): Promise<{ oldFingerprint: string; newFingerprint: string; commit: string }> {
+  /**
+   * Runs `fn` with the repository to itself: holds new writes at the gate, lets the ones already
+   * past it commit (in their groups), flushes the committer, runs `fn`, then lets the held writes go.
+   */
+  async #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     let release!: () => void;
     const previousGate = this.#gate;
     this.#gate = new Promise<void>((resolve) => (release = resolve));
@@ -155,11 +179,18 @@ export class EvidenceSink {
       await previousGate;
       await Promise.allSettled(ahead);
       await this.#open.committer.flush();
-      const { store, audit } = this.#open;
-      return await rotateKey(this.#opts.home, { clock: this.#opts.clock, actor, source, store, audit });
+      return await fn();
     } finally {
       release();
     }
+  }
+
+  /** Rotates the signing key (owner action) on the open store, which then signs with the new key. */
+  rotateKey(actor: AuditInput['actor'], source: string | null = null): Promise<{ oldFingerprint: string; newFingerprint: string; commit: string }> {
+    return this.#exclusive(() => {
+      const { store, audit } = this.#open;
+      return rotateKey(this.#opts.home, { clock: this.#opts.clock, actor, source, store, audit });
+    });
   }
 
   /** Packs the repository with `git gc` (queued behind commits in progress); false without git. */

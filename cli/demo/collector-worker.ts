@@ -44,9 +44,9 @@ try {
         case 'commit-exception': {
           // Kept off the admin route (PUT exceptions/:id) so the files keep their simulated-data
           // header and the audit names the person (requester, then approver) rather than an API
-          // key; commit through the collector's own writer (the single-writer lock holds),
-          // audited like any admin action.
-          await c.sink.write([{ path: repoPaths.exception(req.exceptionId), content: req.yaml }], req.message, [
+          // key; commit through the collector's own writer (the single-writer lock holds), as a
+          // commit of its own under the given message, audited like any admin action.
+          await c.sink.writeReviewed([{ path: repoPaths.exception(req.exceptionId), content: req.yaml }], req.message, [
             {
               actor: actors.cli(req.actor),
               action: 'exception.committed',

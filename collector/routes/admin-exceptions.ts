@@ -53,7 +53,9 @@ export function adminExceptionRoutes(app: FastifyInstance, ctx: CollectorContext
       const changed = changedFields(before, record as unknown as Record<string, unknown>);
       const created = bytes === null;
       const approved = record.approver !== null && record.approved_at !== null;
-      const { commit } = await ctx.sink.write([{ path, content: text }], `exception ${id} ${created ? 'requested' : approved ? 'updated (approved)' : 'updated'}`, [
+      // A commit of its own: its message is what `git log exceptions/<id>.yaml` shows an auditor.
+      const message = `exception ${id} ${created ? 'requested' : approved ? 'updated (approved)' : 'updated'}: ${record.title}`;
+      const { commit } = await ctx.sink.writeReviewed([{ path, content: text }], message, [
         auditInput({
           actor: a.actor, action: created ? 'exception.created' : 'exception.updated', source: a.source, target: { type: 'exception', id }, time: a.now,
           details: { fields: changed.slice(0, 32), approved },

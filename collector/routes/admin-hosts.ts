@@ -57,7 +57,7 @@ export function adminHostRoutes(app: FastifyInstance, ctx: CollectorContext): vo
     const changed = [...new Set([...Object.keys(before), ...Object.keys(meta)])]
       .filter((k) => JSON.stringify(before[k]) !== JSON.stringify((meta as unknown as Record<string, unknown>)[k]))
       .sort();
-    const { commit } = await ctx.sink.write([{ path: repoPaths.metaYaml(id), content: stringify(meta) }], `meta ${id}`, [
+    const { commit } = await ctx.sink.writeReviewed([{ path: repoPaths.metaYaml(id), content: stringify(meta) }], `host ${id} meta edited${changed.length > 0 ? `: ${changed.join(', ')}` : ''}`, [
       auditInput({ actor: a.actor, action: 'host.meta-edited', source: a.source, target: { type: 'host', id }, time: a.now, details: { fields: changed.slice(0, 32) } }),
     ]);
     return { host_id: id, meta, commit };

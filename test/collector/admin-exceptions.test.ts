@@ -1,5 +1,6 @@
 // PUT /api/v1/admin/exceptions/:id: a request, then its approval, become two signed, audited
-// commits of exceptions/<id>.yaml; bad bodies, mismatched ids and path-like ids are refused.
+// commits of exceptions/<id>.yaml, each under its own message; bad bodies, mismatched ids and
+// path-like ids are refused.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { loadEvidence } from '../../compliance/load-evidence.ts';
@@ -8,6 +9,7 @@ import { verifyRepository } from '../../evidence/verify.ts';
 import { bearer, makeHome, removeHomes, startTestCollector, type TestCollector } from './helpers.ts';
 import { manualClock } from '../../collector/clock.ts';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 let c: TestCollector | undefined;
 afterEach(async () => {
@@ -71,6 +73,22 @@ describe('PUT /api/v1/admin/exceptions/:id', () => {
     ]);
     const m = evaluate({ evidence, policies: (await import('../compliance/policy-fixtures.ts')).singlePolicy(), advisories: null, period: { start: '2025-01-01', end: '2025-01-31' }, organisation: 'Example Ltd' });
     expect(m.exceptions.map((e) => [e.id, e.status, e.approver, e.history.length])).toEqual([['EXC-0042', 'active', 'Rita Riskowner', 2]]);
+  });
+
+  it("keeps each commit's own message: git log of the file shows the request, then the approval", async () => {
+    const clock = manualClock('2025-01-06T09:00:00.000Z');
+    const { home } = await makeHome(clock);
+    c = await startTestCollector({ clock, home });
+    expect((await put('EXC-0042', request)).statusCode).toBe(201);
+    clock.advance(86_400_000);
+    expect((await put('EXC-0042', approval, 'owner')).statusCode).toBe(200);
+    await c.shutdown();
+    c = undefined;
+    const log = execFileSync('git', ['--git-dir', join(home, 'evidence'), 'log', '--format=%s', '--', 'exceptions/EXC-0042.yaml'], { encoding: 'utf8' });
+    expect(log.trim().split('\n')).toEqual([
+      `exception EXC-0042 updated (approved): ${request.title}`,
+      `exception EXC-0042 requested: ${request.title}`,
+    ]);
   });
 
   it('refuses invalid bodies, a body whose id is not the URL id, and ids that are not EXC-nnnn', async () => {
