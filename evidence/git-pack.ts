@@ -460,7 +460,9 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
   const pos = { i: 0 };
   const baseSize = readVarint(delta, pos);
   if (baseSize !== base.length) throw new Error('delta base size mismatch');
-  const out = Buffer.alloc(readVarint(delta, pos));
+  // allocUnsafe: every byte is written below (checked), and small results come from the shared pool
+  // instead of a fresh allocation outside the heap each (which, by the million, forces full GCs).
+  const out = Buffer.allocUnsafe(readVarint(delta, pos));
   let o = 0;
   while (pos.i < delta.length) {
     const op = delta[pos.i++]!;
