@@ -2,8 +2,10 @@
 // advisories. First in memory (the pure engine, timed per phase with peak RSS); then end to end: the
 // same fleet written as a real signed evidence repository with the git store, and
 // `patchproof evaluate` run on it in a child process (per-phase times, peak RSS), before and after
-// `git gc` (as written by the collector: one pack per commit; after gc: one pack with deltas).
+// `git gc` (as written by the collector: one pack per commit; after gc: one pack with deltas), and
+// with the history cache as a nightly build uses it (a first run, then one new day, then none).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { renderCsvExports } from '../compliance/export-csv.ts';
@@ -32,8 +34,8 @@ function cpuTimer(): () => number {
 }
 
 /** `patchproof evaluate` on the repository, in a fresh process: its own timings and peak RSS. */
-async function evaluateChild(repo: string, advisories: string, out: string): Promise<Record<string, unknown>> {
-  const args = [CHILD, '--repo', repo, '--advisories', advisories, '--period', `${PERIOD.start}..${PERIOD.end}`, '--organisation', 'Bench Ltd', '--out', out];
+async function evaluateChild(repo: string, advisories: string, out: string, extra: string[] = ['--no-cache']): Promise<Record<string, unknown>> {
+  const args = [CHILD, '--repo', repo, '--advisories', advisories, '--period', `${PERIOD.start}..${PERIOD.end}`, '--organisation', 'Bench Ltd', '--out', out, ...extra];
   const { stdout } = await run$(process.execPath, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop() as string) as Record<string, unknown>;
 }
@@ -44,17 +46,29 @@ async function realRepo(ctx: Ctx, size: Size): Promise<Record<string, unknown>> 
   const written = await writeFleetRepo(dir, size, ctx.log);
   const writeSeconds = write();
   ctx.log(`wrote ${written.reports} reports in ${written.commits} commits in ${writeSeconds}s; evaluating…`);
-  const asWritten = await evaluateChild(written.repo, written.advisories, `${dir}/model.json`);
-  ctx.log(`evaluate (one pack per commit): ${asWritten.seconds}s, peak RSS ${asWritten.peak_rss_mb} MB`);
+  const model = `${dir}/model.json`;
+  const asWritten = await evaluateChild(written.repo, written.advisories, model);
+  ctx.log(`evaluate, no cache (one pack per commit): ${asWritten.seconds}s, peak RSS ${asWritten.peak_rss_mb} MB`);
+  // The history cache as a nightly build uses it: first run the day before, then a day's new evidence, then nothing new.
+  const cache = `${dir}/cache`;
+  const { stdout: prev } = await run$('git', ['--git-dir', written.repo, 'rev-parse', 'HEAD~1']);
+  const cacheFirst = await evaluateChild(written.repo, written.advisories, `${dir}/model-cache-first.json`, ['--cache', cache, '--commit', prev.trim()]);
+  const cacheDay = await evaluateChild(written.repo, written.advisories, `${dir}/model-cache-day.json`, ['--cache', cache]);
+  const cacheNone = await evaluateChild(written.repo, written.advisories, `${dir}/model-cache-none.json`, ['--cache', cache]);
+  const same = readFileSync(model).equals(readFileSync(`${dir}/model-cache-day.json`)) && readFileSync(model).equals(readFileSync(`${dir}/model-cache-none.json`));
+  if (!same) throw new Error('compliance-evaluate: the model written through the history cache differs from the one without it');
+  ctx.log(`evaluate with the history cache: first run ${cacheFirst.seconds}s (writes it), one new day ${cacheDay.seconds}s / ${cacheDay.peak_rss_mb} MB, nothing new ${cacheNone.seconds}s`);
   const gc = timer();
   const packed = await run$('git', ['--git-dir', written.repo, 'gc', '--quiet']).then(() => true, () => false);
   const gcSeconds = gc();
   const afterGc = packed ? await evaluateChild(written.repo, written.advisories, `${dir}/model-gc.json`) : 'git not installed';
-  if (packed) ctx.log(`evaluate (after git gc): ${(afterGc as Record<string, unknown>).seconds}s`);
+  if (packed) ctx.log(`evaluate, no cache (after git gc): ${(afterGc as Record<string, unknown>).seconds}s`);
   return {
     hosts: size.hosts, days: size.days, reports: written.reports, inventory_versions: written.inventoryVersions, commits: written.commits, files: written.files,
     write_seconds: writeSeconds, write_reports_per_second: Math.round(written.reports / writeSeconds),
-    evaluate: asWritten, git_gc_seconds: packed ? gcSeconds : null, evaluate_after_gc: afterGc,
+    evaluate: asWritten,
+    cache: { first_run_writes_it: cacheFirst, one_new_day: cacheDay, nothing_new: cacheNone, model_identical: same },
+    git_gc_seconds: packed ? gcSeconds : null, evaluate_after_gc: afterGc,
     target: { seconds: 20, rss_mb: 2000 },
   };
 }
