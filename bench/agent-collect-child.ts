@@ -3,6 +3,7 @@
 import { collect } from '../agent/collect.ts';
 import { wireBody } from '../agent/report-wire.ts';
 import { dpkgSource } from '../agent/sources/dpkg.ts';
+import { ownPeakRssKb } from './tree-rss.ts';
 
 const o = JSON.parse(process.argv[2] ?? '{}') as { root?: string; admindir?: string; pending?: boolean; runs?: number; since?: string };
 const cache = new Map<string, unknown>();
@@ -21,7 +22,7 @@ const unchanged = wireBody(rest, { pending: false });
 process.stdout.write(
   JSON.stringify({
     ms,
-    maxRSS_kb: process.resourceUsage().maxRSS,
+    maxRSS_kb: ownPeakRssKb(),
     packages: packages.length,
     pending: rest.pending.length,
     history: rest.history.length,

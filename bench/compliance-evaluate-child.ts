@@ -2,6 +2,7 @@
 // this fresh process) and prints one JSON line: wall and CPU seconds, per-phase seconds taken from
 // the command's progress lines, and this process's peak RSS.
 import { run } from '../cli/commands/evaluate.ts';
+import { ownPeakRssKb } from './tree-rss.ts';
 
 const started = performance.now();
 const phases: Record<string, number> = {};
@@ -38,5 +39,5 @@ phases['validate_and_write'] = Math.round(end - mark) / 1000;
 const cpu = process.cpuUsage();
 process.stdout.write(`${JSON.stringify({
   exit: code, seconds: Math.round(end - started) / 1000, cpu_seconds: Math.round((cpu.user + cpu.system) / 1000) / 1000, phases,
-  peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1000), summary: out.trim().split('\n').pop(),
+  peak_rss_mb: Math.round(ownPeakRssKb() / 1000), summary: out.trim().split('\n').pop(),
 })}\n`);

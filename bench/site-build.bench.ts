@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { watchTreeRss } from './tree-rss.ts';
+import { ownPeakRssKb, watchTreeRss } from './tree-rss.ts';
 
 interface Ctx {
   log: (m: string) => void;
@@ -18,9 +18,9 @@ interface Ctx {
 
 interface ChildResult {
   ms: number;
-  /** Peak RSS of the process tree: the sampled sum over the child and its descendants, or the child's own maxRSS if higher. */
+  /** Peak RSS of the process tree: the sampled sum over the child and its descendants, or the child's own peak (VmHWM) if higher. */
   maxRssMb: number;
-  /** The child process's own maxRSS (getrusage: its threads, not its child processes). */
+  /** The child process's own peak RSS (VmHWM: its threads, not its child processes). */
   selfMaxRssMb: number;
   /** Most processes alive at once in the tree (the child, git, Pagefind, ...). */
   processes: number;
@@ -100,7 +100,7 @@ export async function run(ctx: Ctx): Promise<Record<string, unknown>> {
   return out;
 }
 
-/** Child side: one measured job, then its result and maxRSS as the last stdout line. */
+/** Child side: one measured job, then its result and own peak RSS as the last stdout line. */
 async function childMain(mode: string, args: string[]): Promise<void> {
   let detail: Record<string, unknown> = {};
   const [dir = ''] = args;
@@ -136,7 +136,7 @@ async function childMain(mode: string, args: string[]): Promise<void> {
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
-  process.stdout.write(`\n${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, detail })}\n`);
+  process.stdout.write(`\n${JSON.stringify({ maxRssKb: ownPeakRssKb(), detail })}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv[2] === '--child') {

@@ -67,3 +67,13 @@ export function watchTreeRss(pid: number, intervalMs = 20): TreeRssWatch {
     },
   };
 }
+
+/**
+ * This process's own peak resident memory in kB (VmHWM; worker threads included). Unlike
+ * getrusage's maxRSS, which Linux carries over exec, it never reports the parent's size at fork
+ * time: a child started by `npm run bench` after a big bench would otherwise inherit its figure.
+ */
+export function ownPeakRssKb(): number {
+  const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : process.resourceUsage().maxRSS;
+}
