@@ -1,8 +1,10 @@
 // Parses one host's packages.tsv versions. Consecutive versions differ in a few lines, so a line
 // the host has had before reuses that line's Package object: memory grows with changes, not with
-// versions. Lines are looked up by a hash of their bytes and confirmed byte for byte against the
-// Package, so an unchanged line is never decoded and nothing per version is kept but the result:
-// a year of weekly 700-line versions leaves no strings or buffers behind for the garbage collector.
+// versions. Each line is first compared, byte for byte and without decoding, with the version
+// parsed before (lines are sorted, so one forward pass finds the unchanged ones); the others are
+// looked up by a hash of their bytes among every line the host has had, and decoded only when new.
+// Nothing per version is kept but the result, so a year of weekly 700-line versions leaves no
+// strings or buffers behind for the garbage collector.
 import type { Package } from '../evidence/types.gen.ts';
 
 const NL = 0x0a;
@@ -30,7 +32,36 @@ function lineIs(bytes: Uint8Array, start: number, end: number, p: Package): bool
   return at >= 0;
 }
 
+/**
+ * The line bytes[start..end) against the five columns of p joined by tabs, in byte order; never 0
+ * unless they are equal and all ASCII (a character of p above 0x7f always compares unequal).
+ */
+function compareLine(bytes: Uint8Array, start: number, end: number, p: Package): number {
+  let i = start;
+  const fields = [p.name, p.arch, p.version, p.source ?? '', p.source_version ?? ''];
+  for (let k = 0; k < 5; k++) {
+    const f = fields[k] as string;
+    for (let c = 0; c < f.length; c++) {
+      const code = f.charCodeAt(c);
+      if (code >= 0x80) return 1;
+      if (i === end) return -1;
+      const d = (bytes[i] as number) - code;
+      if (d !== 0) return d;
+      i++;
+    }
+    if (k < 4) {
+      if (i === end) return -1;
+      const d = (bytes[i] as number) - TAB;
+      if (d !== 0) return d;
+      i++;
+    }
+  }
+  return i === end ? 0 : 1;
+}
+
 export class InventoryParser {
+  /** The version parsed last: the next one is compared with it line by line. */
+  #previous: readonly Package[] = [];
   /** Line hash → Package objects of every line this host has had (a chain on the rare collision). */
   readonly #seen = new Map<number, Package | Package[]>();
   readonly #strings: Map<string, string>;
@@ -80,22 +111,33 @@ export class InventoryParser {
   /** The packages of `bytes`, a version of this host's packages.tsv (the same as parsePackagesTsv). */
   parse(bytes: Uint8Array): Package[] {
     const packages: Package[] = [];
+    const previous = this.#previous;
     const n = bytes.length;
+    let j = 0;
     let start = 0;
-    // One pass: each line's end and its FNV-1a hash (32 bits), -1 when a byte is not ASCII.
     while (start < n) {
-      let h = 0x811c9dc5;
-      let ascii = true;
-      let i = start;
-      for (; i < n; i++) {
-        const b = bytes[i] as number;
-        if (b === NL) break;
-        if (b >= 0x80) ascii = false;
-        h = Math.imul(h ^ b, 0x01000193);
+      let end = start;
+      while (end < n && bytes[end] !== NL) end++;
+      if (end > start && bytes[start] !== HASH) {
+        let cmp = 1;
+        while (j < previous.length && (cmp = compareLine(bytes, start, end, previous[j] as Package)) > 0) j++;
+        if (j < previous.length && cmp === 0) packages.push(previous[j++] as Package);
+        else packages.push(this.#line(bytes, start, end, lineHash(bytes, start, end)));
       }
-      if (i > start && bytes[start] !== HASH) packages.push(this.#line(bytes, start, i, ascii ? h >>> 0 : -1));
-      start = i + 1;
+      start = end + 1;
     }
+    this.#previous = packages;
     return packages;
   }
+}
+
+/** FNV-1a (32 bits) of bytes[start..end), and -1 when a byte is not ASCII (such lines are always decoded). */
+function lineHash(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i] as number;
+    if (b >= 0x80) return -1;
+    h = Math.imul(h ^ b, 0x01000193);
+  }
+  return h >>> 0;
 }

@@ -48,6 +48,16 @@ describe('InventoryParser', () => {
     expect(parsed[0]).toEqual({ name: 'b', arch: 'all', version: '2', source: 'b', source_version: '2' });
   });
 
+  it('never takes a line for one whose decoded characters equal its raw bytes', () => {
+    // "Ã©" decoded from C3 83 C2 A9 has the char codes C3 A9, which are the UTF-8 bytes of "é".
+    const parser = new InventoryParser(new Map());
+    const a = parser.parse(bytes('Ã©\tall\t1\tÃ©\t1\n'));
+    const b = parser.parse(bytes('é\tall\t1\té\t1\n'));
+    expect(a[0]!.name).toBe('Ã©');
+    expect(b[0]!.name).toBe('é');
+    expect(parser.parse(bytes('é\tall\t1\té\t1\n'))[0]).toEqual(b[0]);
+  });
+
   it('stays correct when versions come out of order (nothing shared wrongly)', () => {
     const v1 = realInventory();
     const v2 = v1.slice(5);
