@@ -1,12 +1,11 @@
 // Enrolment: trade a one-time enrolment token (ppe_…) and this host's facts for a host id and a
 // device token (ppd_…) over the same verified TLS as the socket, and keep them in credentials.json.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { check } from '../evidence/schema.ts';
 import type { EnrollRequest, EnrollResponse, ReportBody } from '../evidence/types.gen.ts';
 import { silentLog, type AgentLog } from './log.ts';
 import { resolveState, type Credentials, type StateStore } from './state.ts';
-import { normalizePin, openVerifiedSocket, parseServerUrl, connectError } from './tls.ts';
+import { postJson, readJson } from './https-json.ts';
+import { normalizePin, parseServerUrl } from './tls.ts';
 import { readErrorBody } from './transport.ts';
 import { agtError } from './transport-errors.ts';
 import { AGENT_VERSION } from './version.ts';
@@ -64,7 +63,7 @@ export async function enroll(options: EnrollOptions): Promise<EnrollResult> {
   const url = new URL(ENROLL_PATH, base);
   const trust = { ...(options.ca ? { ca: options.ca.pem } : {}), ...(pin ? { pinSha256: pin } : {}) };
   log.info('enrolling', { server: base.origin, hostname: body.hostname });
-  const { status, res } = await post(url, trust, JSON.stringify(body), options.timeoutMs ?? 30_000);
+  const { status, res } = await postJson(url, trust, JSON.stringify(body), { timeoutMs: options.timeoutMs ?? 30_000 });
   if (status < 200 || status > 299) {
     const err = await readErrorBody(res);
     const detail = err ? `${err.code}: ${err.message}` : `HTTP ${status}`;
@@ -72,7 +71,7 @@ export async function enroll(options: EnrollOptions): Promise<EnrollResult> {
       data: { status, collector_code: err?.code ?? null, collector_message: err?.message ?? null },
     });
   }
-  const response = await readJson(res);
+  const response = await readJson(res, 64 * 1024, 'the enrolment response');
   const invalid = check('enrollResponse', response);
   if (invalid !== null) throw agtError('AGT_PROTOCOL_ERROR', `the enrolment response does not match the protocol: ${invalid}`);
   const answer = response as EnrollResponse;
@@ -97,37 +96,3 @@ export async function enroll(options: EnrollOptions): Promise<EnrollResult> {
   return { host_id: answer.host_id, collector_id: answer.collector_id, server: base.href, credentialsPath: `${state.dir}/credentials.json` };
 }
 
-function post(url: URL, trust: { ca?: string; pinSha256?: string }, payload: string, timeoutMs: number): Promise<{ status: number; res: IncomingMessage }> {
-  const where = url.host;
-  return openVerifiedSocket(url, trust, { timeoutMs }).then(
-    (socket) =>
-      new Promise((resolve, reject) => {
-        const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-        const req = request(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), accept: 'application/json' },
-          createConnection: () => socket,
-          timeout: timeoutMs,
-        });
-        req.on('response', (res) => resolve({ status: res.statusCode ?? 0, res }));
-        req.on('timeout', () => req.destroy(agtError('AGT_SERVER_UNREACHABLE', `no answer from ${where} within ${Math.round(timeoutMs / 1000)} s`)));
-        req.on('error', (err) => reject(connectError(err, where)));
-        req.end(payload);
-      }),
-  );
-}
-
-async function readJson(res: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw agtError('AGT_PROTOCOL_ERROR', 'the enrolment response is too large');
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw agtError('AGT_PROTOCOL_ERROR', 'the enrolment response is not JSON');
-  }
-}
