@@ -1,12 +1,13 @@
 // The history pass's state kept between evaluations, so judging a repository again reads only the
 // commits added since: one file per shard of hosts. After a one-line JSON header the file holds
 // length-prefixed V8-serialized pieces, one per host (so no buffer of the whole state is ever
-// built), and ends with the sha256 of everything before it. Strings are interned again as the
+// built), and ends with the sha256 of everything before it. The header names the format, the V8
+// version and a hash of the code that computed the state. Strings are interned again as the
 // pieces are read. Derived data only, never evidence: a file that is missing, damaged, written
 // by another version, or from a commit not on the judged history is ignored and rewritten, and
 // the model is byte-identical with or without it.
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { parseReportPath } from '../evidence/paths.ts';
@@ -14,8 +15,29 @@ import type { CommitInfo, EvidenceReader } from '../evidence/reader.ts';
 import type { Package } from '../evidence/types.gen.ts';
 import type { BadReport, HistoryState, InventoryVersion, ScannedReport } from './load-evidence-history.ts';
 
-/** Bumped whenever what the state holds, or how it is computed, changes. */
+/** Bumped whenever the file layout changes. */
 export const HISTORY_CACHE_FORMAT = 'patchproof.history-cache/1';
+
+/** The modules that compute the cached state: any change to them makes older files unusable. */
+const STATE_MODULES = ['./load-evidence-history.ts', './report-facts.ts', './inventory-parser.ts', '../evidence/report-envelope.ts', '../evidence/paths.ts'];
+
+let codeKey: string | null = null;
+
+/** The format and a hash of the code that produced the state, so no version bump can be forgotten. */
+function stateFormat(): string {
+  if (codeKey === null) {
+    const hash = createHash('sha256').update(HISTORY_CACHE_FORMAT);
+    for (const m of STATE_MODULES) {
+      try {
+        hash.update(readFileSync(new URL(m, import.meta.url)));
+      } catch {
+        hash.update(`missing ${m}`);
+      }
+    }
+    codeKey = `${HISTORY_CACHE_FORMAT}+${hash.digest('hex').slice(0, 16)}`;
+  }
+  return codeKey;
+}
 
 interface Header {
   readonly format: string;
@@ -96,7 +118,7 @@ export function writeHistoryCache(slot: CacheSlot, state: HistoryState): void {
   if (state.commit === null) return;
   mkdirSync(slot.dir, { recursive: true, mode: 0o700 });
   const hosts = pieces(state);
-  const header: Header = { format: HISTORY_CACHE_FORMAT, v8: process.versions.v8, shard: slot.shard, shards: slot.shards, commit: state.commit, hosts: hosts.length };
+  const header: Header = { format: stateFormat(), v8: process.versions.v8, shard: slot.shard, shards: slot.shards, commit: state.commit, hosts: hosts.length };
   const file = fileOf(slot);
   const tmp = `${file}.${process.pid}.${slot.shard}.tmp`;
   const hash = createHash('sha256');
@@ -238,7 +260,7 @@ export function readHistoryCache(reader: EvidenceReader, slot: CacheSlot, commit
     } catch {
       return { kind: 'miss', reason: 'unreadable header', write: true };
     }
-    if (header.format !== HISTORY_CACHE_FORMAT || header.v8 !== process.versions.v8 || header.shard !== slot.shard || header.shards !== slot.shards) {
+    if (header.format !== stateFormat() || header.v8 !== process.versions.v8 || header.shard !== slot.shard || header.shards !== slot.shards) {
       return { kind: 'miss', reason: 'written by another version', write: true };
     }
     if (!commits.some((c) => c.commit === header.commit)) {

@@ -80,6 +80,9 @@ describe('evaluateRepository with a history cache', () => {
     expect(modelText(await run())).toBe(reference);
     expect(readdirSync(cacheDir).sort()).toEqual(['history-0-of-2.v8', 'history-1-of-2.v8']);
     expect(statSync(join(cacheDir, 'history-0-of-2.v8')).mode & 0o777).toBe(0o600);
+    const head = readFileSync(join(cacheDir, 'history-0-of-2.v8'));
+    // The format names the code that computed the state, so a changed loader never reads an old file.
+    expect(JSON.parse(head.toString('utf8', 0, head.indexOf(0x0a)))).toMatchObject({ format: expect.stringMatching(/^patchproof\.history-cache\/1\+[0-9a-f]{16}$/), shard: 0, shards: 2, commit: log[log.length - 1] });
     expect(notes).toEqual([]);
   }, 60_000);
 
