@@ -19,7 +19,10 @@ import type { BadReport, HistoryState, InventoryVersion, ScannedReport } from '.
 export const HISTORY_CACHE_FORMAT = 'patchproof.history-cache/1';
 
 /** The modules that compute the cached state: any change to them makes older files unusable. */
-const STATE_MODULES = ['./load-evidence-history.ts', './report-facts.ts', './inventory-parser.ts', '../evidence/report-envelope.ts', '../evidence/paths.ts'];
+const STATE_MODULES = [
+  './load-evidence-history.ts', './report-facts.ts', './inventory-parser.ts',
+  '../evidence/report-envelope.ts', '../evidence/paths.ts', '../evidence/schemas/report-envelope.schema.json', '../evidence/schemas/common.schema.json',
+];
 
 let codeKey: string | null = null;
 
@@ -28,11 +31,7 @@ function stateFormat(): string {
   if (codeKey === null) {
     const hash = createHash('sha256').update(HISTORY_CACHE_FORMAT);
     for (const m of STATE_MODULES) {
-      try {
-        hash.update(readFileSync(new URL(m, import.meta.url)));
-      } catch {
-        hash.update(`missing ${m}`);
-      }
+      hash.update(readFileSync(new URL(m, import.meta.url)));
     }
     codeKey = `${HISTORY_CACHE_FORMAT}+${hash.digest('hex').slice(0, 16)}`;
   }
