@@ -3,12 +3,13 @@
 // are read and judged in worker threads and on this thread at once (judge-shard.ts), and only
 // their judgements are assembled into the model. The result is byte-identical to
 // evaluate({ evidence: await loadEvidence(dir), … }); peak memory is one shard's reports per thread.
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { openReader, type CommitInfo, type EvidenceReader } from '../evidence/reader.ts';
 import { cmpError } from './errors.ts';
 import type { EvidenceSnapshot, SnapshotException } from './evidence-snapshot.ts';
 import { judgeShard, type JudgeSpec, type ShardResult } from './judge-shard.ts';
-import { defaultWorkers, historyTo, loadExceptions, type LoadProgress } from './load-evidence.ts';
+import { historyTo, loadExceptions, type LoadProgress } from './load-evidence.ts';
 import { assembleModel, type AdvisoryInput, type EvaluateProgress } from './model.ts';
 import { collectPass, prepareJudgement, type HostJudgement } from './model-judge.ts';
 import type { CatalogControl } from './controls.ts';
@@ -41,6 +42,11 @@ export interface RepositoryEvaluation {
   /** What the cache did. */
   readonly onCache?: (message: string) => void;
   readonly skipValidation?: boolean;
+}
+
+/** Worker threads for a repository of `hostCount` hosts: one per further core (at most 3) from 64 hosts on. */
+export function defaultWorkers(hostCount: number): number {
+  return hostCount >= 64 ? Math.min(3, availableParallelism() - 1) : 0;
 }
 
 const KNOWN = new Set(['policies', 'advisories', 'period', 'organisation', 'catalog', 'commit', 'simulated', 'fileCommits', 'workers', 'onLoad', 'onProgress', 'onWarning', 'cache', 'onCache', 'skipValidation']);

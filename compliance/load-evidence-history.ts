@@ -224,15 +224,3 @@ export function hostsHistory(reader: EvidenceReader, commits: readonly CommitInf
   scan.advance(commits, opts);
   return scan.result();
 }
-
-/** Combines the results of disjoint host shards. */
-export function mergeHistories(parts: readonly HostsHistory[]): HostsHistory {
-  const [first, ...rest] = parts as [HostsHistory, ...HostsHistory[]];
-  for (const p of rest) {
-    for (const [k, v] of p.lastChanged) first.lastChanged.set(k, v);
-    for (const [k, v] of p.reports) first.reports.set(k, v);
-    for (const [k, v] of p.inventories) first.inventories.set(k, v);
-    for (const [k, v] of p.exceptionCommits) first.exceptionCommits.set(k, v);
-  }
-  return first;
-}

@@ -1,13 +1,11 @@
 // The thin adapter from a real evidence repository (evidence/reader.ts) to the EvidenceSnapshot
 // the engine judges: hosts, reports, packages.tsv versions, exceptions with their history, keys
 // and audit entries at one commit, each file with the commit that last changed it.
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { sha256Hex } from '../evidence/hash.ts';
 import { openReader, type CommitInfo, type EvidenceReader, type HostEntry } from '../evidence/reader.ts';
 import { cmpError } from './errors.ts';
-import type { EvidenceSnapshot, FileRef, SnapshotException, SnapshotHost, SnapshotInventory } from './evidence-snapshot.ts';
-import { hostsHistory, mergeHistories, shardOf, type HostsHistory, type ScannedReport } from './load-evidence-history.ts';
+import type { EvidenceSnapshot, FileRef, SnapshotException, SnapshotHost } from './evidence-snapshot.ts';
+import { hostsHistory, type HostsHistory } from './load-evidence-history.ts';
 import { isoTime } from './sla-time.ts';
 
 export interface LoadProgress {
@@ -28,23 +26,11 @@ export interface LoadOptions {
    */
   readonly fileCommits?: 'exact' | 'judged';
   readonly onProgress?: (p: LoadProgress) => void;
-  /**
-   * Worker threads reading a share of the hosts each (the caller's thread reads one share too);
-   * default: one per further core, at most 3, for repositories of 64 hosts or more. 0: none.
-   */
-  readonly workers?: number;
   /** Called for files that cannot be used (e.g. an exception failing its schema). */
   readonly onWarning?: (message: string) => void;
 }
 
-const KNOWN = new Set(['commit', 'simulated', 'fileCommits', 'onProgress', 'onWarning', 'workers']);
-const WORKERS_FROM_HOSTS = 64;
-
-/** Worker threads for a repository of `hostCount` hosts: one per further core (at most 3) from 64 hosts on. */
-export function defaultWorkers(hostCount: number): number {
-  return hostCount >= WORKERS_FROM_HOSTS ? Math.min(3, availableParallelism() - 1) : 0;
-}
-
+const KNOWN = new Set(['commit', 'simulated', 'fileCommits', 'onProgress', 'onWarning']);
 /** The commits from the root up to `head` along first parents. */
 export async function historyTo(reader: EvidenceReader, head: string): Promise<CommitInfo[]> {
   const log = await reader.log();
@@ -84,41 +70,6 @@ export async function loadExceptions(reader: EvidenceReader, head: string, histo
   return out;
 }
 
-function runShard(dir: string, commits: readonly CommitInfo[], shard: number, shards: number): Promise<HostsHistory> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./load-evidence-worker.ts', import.meta.url), { workerData: { dir, commits: commits.map((c) => c.commit), shard, shards } });
-    const h: HostsHistory = { lastChanged: new Map(), reports: new Map(), inventories: new Map(), exceptionCommits: new Map() };
-    worker.on('message', (m: { host: string; reports: ScannedReport[]; inventories: SnapshotInventory[] } | { rest: HostsHistory }) => {
-      if ('rest' in m) resolve(mergeHistories([h, m.rest]));
-      else {
-        h.reports.set(m.host, m.reports);
-        h.inventories.set(m.host, m.inventories);
-      }
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`load-evidence worker exited with code ${code}`)));
-  });
-}
-
-/**
- * The history pass, split by host over worker threads when the repository is large enough. A shard
- * whose worker fails is read again on this thread, so its error (e.g. an invalid report) is ours.
- */
-async function walkHistory(reader: EvidenceReader, head: string, opts: LoadOptions): Promise<HostsHistory> {
-  const commits = await historyTo(reader, head);
-  const onProgress = (p: { done: number; total: number }): void => opts.onProgress?.({ phase: 'history', ...p });
-  const hostCount = reader.listSync('hosts', head).length;
-  const workers = opts.workers ?? defaultWorkers(hostCount);
-  if (workers <= 0) return hostsHistory(reader, commits, { onProgress });
-  const shards = workers + 1;
-  const others = Array.from({ length: workers }, (_, i) => runShard(reader.dir, commits, i + 1, shards).then(
-    (h) => h,
-    () => hostsHistory(reader, commits, { hosts: (id) => shardOf(id, shards) === i + 1, exceptions: false }),
-  ));
-  const mine = hostsHistory(reader, commits, { onProgress, hosts: (id) => shardOf(id, shards) === 0 });
-  return mergeHistories([mine, ...(await Promise.all(others))]);
-}
-
 /** Reads the repository at `dir` into an EvidenceSnapshot (CMP_EVIDENCE_INVALID when unusable). */
 export async function loadEvidence(dir: string, opts: LoadOptions = {}): Promise<EvidenceSnapshot> {
   for (const k of Object.keys(opts)) if (!KNOWN.has(k)) throw cmpError('CMP_USAGE', `loadEvidence(): unknown option ${k}`);
@@ -126,7 +77,7 @@ export async function loadEvidence(dir: string, opts: LoadOptions = {}): Promise
   try {
     const head = opts.commit ?? (await reader.head());
     if (head === null) throw cmpError('CMP_EVIDENCE_INVALID', `${dir} has no commits`);
-    const walked = await walkHistory(reader, head, opts);
+    const walked = hostsHistory(reader, await historyTo(reader, head), { onProgress: (p) => opts.onProgress?.({ phase: 'history', ...p }) });
     const exact = opts.fileCommits !== 'judged';
     const entries = await reader.listHosts(head);
     const hosts: SnapshotHost[] = [];

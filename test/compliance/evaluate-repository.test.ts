@@ -26,7 +26,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('evaluateRepository', () => {
   let reference: string;
   beforeAll(async () => {
-    reference = modelText(evaluate({ evidence: await loadEvidence(repo, { workers: 0 }), ...opts() }));
+    reference = modelText(evaluate({ evidence: await loadEvidence(repo), ...opts() }));
   }, 60_000);
 
   it('writes the same model as evaluate() over the loaded snapshot, on this thread alone', async () => {
@@ -48,7 +48,7 @@ describe('evaluateRepository', () => {
   }, 60_000);
 
   it("cites like loadEvidence in 'judged' mode too", async () => {
-    const judged = modelText(evaluate({ evidence: await loadEvidence(repo, { fileCommits: 'judged', workers: 0 }), ...opts() }));
+    const judged = modelText(evaluate({ evidence: await loadEvidence(repo, { fileCommits: 'judged' }), ...opts() }));
     const model = await evaluateRepository(repo, { ...opts(), fileCommits: 'judged', workers: 1 });
     expect(modelText(model)).toBe(judged);
     expect(judged).not.toBe(reference);

@@ -69,12 +69,11 @@ describe('load-evidence + evaluate on a real signed repository', () => {
     expect(new Set(m.findings.flatMap((f) => f.evidence.filter((e) => e.role !== 'exception').map((e) => e.commit)))).toEqual(new Set([m.inputs.repo_commit]));
   });
 
-  it('reads the same evidence when hosts are shared out to worker threads', async () => {
-    const single = await loadEvidence(repo, { workers: 0 });
-    const sharded = await loadEvidence(repo, { workers: 2 });
-    expect(sharded).toEqual(single);
-    const byId = new Map(hosts.map((h) => [h.snapshot.host.host_id, h.snapshot.reports.length]));
-    expect(single.hosts.map((h) => h.reports.length)).toEqual(single.hosts.map((h) => byId.get(h.host.host_id)));
+  it('reads every report of every host, in seq order', async () => {
+    const evidence = await loadEvidence(repo);
+    const byId = new Map(hosts.map((h) => [h.snapshot.host.host_id, h.snapshot.reports.map((r) => r.path)]));
+    expect(evidence.hosts.map((h) => h.reports.map((r) => r.path))).toEqual(evidence.hosts.map((h) => byId.get(h.host.host_id)));
+    for (const h of evidence.hosts) expect(h.reports.map((r) => r.envelope.seq)).toEqual([...h.reports.map((r) => r.envelope.seq)].sort((a, b) => a - b));
   }, 60_000);
 
   it('refuses unknown options and commits off the first-parent history', async () => {
