@@ -45,7 +45,7 @@ export interface RepositoryEvaluation {
 }
 
 /** Worker threads for a repository of `hostCount` hosts: one per further core (at most 3) from 64 hosts on. */
-export function defaultWorkers(hostCount: number): number {
+function defaultWorkers(hostCount: number): number {
   return hostCount >= 64 ? Math.min(3, availableParallelism() - 1) : 0;
 }
 

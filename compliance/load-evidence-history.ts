@@ -215,7 +215,7 @@ export class HistoryScan {
       }
       inventories.set(host, out);
     }
-    return { lastChanged: new Map(lastChanged), reports: byHost, inventories, exceptionCommits: new Map(exceptionCommits) };
+    return { lastChanged, reports: byHost, inventories, exceptionCommits };
   }
 }
 
