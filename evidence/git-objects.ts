@@ -1,6 +1,6 @@
 // Git object models, pure: hashing, tree and commit rendering/parsing, the gpgsig header.
 // Byte-exact with what git itself writes, so `git fsck --strict` and `git verify-commit` agree.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 export interface GitObject {
@@ -33,7 +33,13 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function objectId(type: ObjectType, content: Uint8Array): string {
-  return createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
+  if (content.length > 4096) return createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
+  // Small objects (most trees and reports): header and content in one buffer, hashed one-shot.
+  const header = `${type} ${content.length}\0`;
+  const buf = Buffer.allocUnsafe(header.length + content.length);
+  buf.write(header, 0, 'latin1');
+  buf.set(content, header.length);
+  return hash('sha1', buf, 'hex');
 }
 
 export function isTreeMode(mode: string): boolean {
@@ -72,56 +78,72 @@ export function parseTree(content: Uint8Array): TreeEntry[] {
   return out;
 }
 
-function entryAt(buf: Buffer, i: number, nul: number): TreeEntry {
-  const space = buf.indexOf(0x20, i);
-  if (space < 0 || space > nul || nul + 21 > buf.length) throw new Error('corrupt tree object');
-  return { mode: buf.toString('latin1', i, space), name: buf.toString('utf8', space + 1, nul), oid: buf.toString('hex', nul + 1, nul + 21) };
-}
-
 /** An entry of the newer tree that is new or changed; `old` is the entry it replaced, if any. */
 export interface TreeEntryChange extends TreeEntry {
   old: TreeEntry | null;
 }
 
+/** A tree object's bytes as a Buffer (no copy). */
+function asBuffer(content: Uint8Array): Buffer {
+  return Buffer.isBuffer(content) ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+}
+
+/** Whether the entry starting at `i` (mode up to `space`) is a subtree: mode 40000 (or 040000). */
+function isTreeAt(buf: Buffer, i: number, space: number): boolean {
+  const n = space - i;
+  return (n === 5 && buf[i] === 0x34 && buf[i + 1] === 0x30) || (n === 6 && buf[i] === 0x30 && buf[i + 1] === 0x34);
+}
+
 /**
  * What changed between two tree objects: entries of `after` that are new or differ, and entries
  * only in `before`. Entries the two share byte for byte are skipped without being decoded, which
- * is most of them when one file was added to a large directory.
+ * is most of them when one file was added to a large directory. With `followTree`, subtrees (mode
+ * 40000) it refuses are left out (as added, changed or removed) without decoding more than their name: a
+ * walk of one shard of hosts/ skips the others at the cost of a name each.
  */
-export function diffTreeContent(before: Uint8Array | null, after: Uint8Array): { changed: TreeEntryChange[]; removed: TreeEntry[] } {
-  const a = before ? Buffer.from(before.buffer, before.byteOffset, before.byteLength) : Buffer.alloc(0);
-  const b = Buffer.from(after.buffer, after.byteOffset, after.byteLength);
+export function diffTreeContent(before: Uint8Array | null, after: Uint8Array, followTree?: (name: string) => boolean): { changed: TreeEntryChange[]; removed: TreeEntry[] } {
+  const a = before ? asBuffer(before) : Buffer.alloc(0);
+  const b = asBuffer(after);
   const changed: TreeEntryChange[] = [];
   const removed: TreeEntry[] = [];
+  const entry = (buf: Buffer, i: number, space: number, nul: number, name: string): TreeEntry =>
+    ({ mode: buf.toString('latin1', i, space), name, oid: buf.toString('hex', nul + 1, nul + 21) });
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
     const na = a.indexOf(0, i);
     const nb = b.indexOf(0, j);
-    if (na < 0 || nb < 0) throw new Error('corrupt tree object');
+    if (na < 0 || nb < 0 || na + 21 > a.length || nb + 21 > b.length) throw new Error('corrupt tree object');
     if (na - i === nb - j && b.compare(a, i, na + 21, j, nb + 21) === 0) {
       i = na + 21;
       j = nb + 21;
       continue;
     }
-    const ea = entryAt(a, i, na);
-    const eb = entryAt(b, j, nb);
-    const ka = sortKey(ea);
-    const kb = sortKey(eb);
-    if (ea.name === eb.name) {
-      changed.push({ ...eb, old: ea });
+    const sa = a.indexOf(0x20, i);
+    const sb = b.indexOf(0x20, j);
+    if (sa < 0 || sa > na || sb < 0 || sb > nb) throw new Error('corrupt tree object');
+    const nameA = a.toString('utf8', sa + 1, na);
+    const nameB = b.toString('utf8', sb + 1, nb);
+    const treeA = isTreeAt(a, i, sa);
+    const treeB = isTreeAt(b, j, sb);
+    if (nameA === nameB) {
+      if (!treeB || !followTree || sb - j === 6 || followTree(nameB)) changed.push({ ...entry(b, j, sb, nb, nameB), old: entry(a, i, sa, na, nameA) });
       i = na + 21;
       j = nb + 21;
-    } else if (ka < kb) {
-      removed.push(ea);
+      continue;
+    }
+    const ka = treeA ? `${nameA}/` : nameA;
+    const kb = treeB ? `${nameB}/` : nameB;
+    if (ka < kb) {
+      if (!treeA || !followTree || sa - i === 6 || followTree(nameA)) removed.push(entry(a, i, sa, na, nameA));
       i = na + 21;
     } else {
-      changed.push({ ...eb, old: null });
+      if (!treeB || !followTree || sb - j === 6 || followTree(nameB)) changed.push({ ...entry(b, j, sb, nb, nameB), old: null });
       j = nb + 21;
     }
   }
-  for (const e of i < a.length ? parseTree(a.subarray(i)) : []) removed.push(e);
-  for (const e of j < b.length ? parseTree(b.subarray(j)) : []) changed.push({ ...e, old: null });
+  for (const e of i < a.length ? parseTree(a.subarray(i)) : []) if (e.mode !== '40000' || !followTree || followTree(e.name)) removed.push(e);
+  for (const e of j < b.length ? parseTree(b.subarray(j)) : []) if (e.mode !== '40000' || !followTree || followTree(e.name)) changed.push({ ...e, old: null });
   return { changed, removed };
 }
 

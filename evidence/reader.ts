@@ -224,12 +224,12 @@ export class EvidenceReader {
         if (prev !== null) for (const e of parseTree(raw(prev))) removed(`${dir}/${e.name}`, e, commit);
         return;
       }
-      const delta = diffTreeContent(prev === null ? null : raw(prev), raw(cur));
+      // Subtrees not followed are left out by the diff, which then decodes only their names.
+      const delta = diffTreeContent(prev === null ? null : raw(prev), raw(cur), opts.follow ? (name) => follow(`${dir}/${name}`) : undefined);
       for (const e of delta.changed) {
         const path = `${dir}/${e.name}`;
         const old = e.old;
         if (isTree(e.mode)) {
-          if (!follow(path)) continue;
           if (old && !isTree(old.mode)) removed(path, old, commit);
           diff(path, e.oid, old && isTree(old.mode) ? old.oid : null, commit);
         } else {
@@ -237,7 +237,7 @@ export class EvidenceReader {
           if (!skip(e.name)) opts.onChange({ path, oid: e.oid, commit });
         }
       }
-      for (const old of delta.removed) if (!isTree(old.mode) || follow(`${dir}/${old.name}`)) removed(`${dir}/${old.name}`, old, commit);
+      for (const old of delta.removed) removed(`${dir}/${old.name}`, old, commit);
     };
     const rootsOf = (treeOid: string): Map<string, string> => {
       const out = new Map<string, string>();
