@@ -172,10 +172,12 @@ export async function writePack(gitdir: string, tmpDir: string, objects: readonl
  * stay within a few regions of one pack at a time and a window serves many objects. Objects are copied out of a window, so its buffer is never freed nor reallocated (loading
  * each small pack whole and letting it go left hundreds of MiB to the allocator). Larger packs (after
  * `git gc`: deltas, read all over) are held whole up to WHOLE_PACK_LIMIT, within a budget per thread
- * and until closed; beyond that they are read through windows of FAR_WINDOW_BYTES.
+ * and until closed; beyond that they are read through a block cache (FarBlocks): history read
+ * oldest first walks such a pack backwards in clusters, and delta chains jump about within them,
+ * so a few windows would read the pack many times over (a year of 1,000 hosts after `git gc`: a
+ * 510 MB pack read ~20 times over per thread through 32 windows of 64 KiB; ~5 times through this).
  */
 const WINDOW_BYTES = 256 * 1024;
-const FAR_WINDOW_BYTES = 64 * 1024;
 const WINDOW_COUNT = 32;
 const SMALL_PACK = 16 * 1024 * 1024;
 const WHOLE_PACK_LIMIT = 64 * 1024 * 1024;
@@ -189,6 +191,85 @@ interface Window {
 }
 const windows: Window[] = [];
 let windowClock = 0;
+
+/**
+ * Blocks of large packs not held whole, FAR_BLOCK_BYTES each (and up to FAR_SLACK_BYTES more of an
+ * object that crosses a block's end), at most FAR_CACHE_BYTES per thread; the least recently used
+ * block's buffer is reused, so none is ever freed nor reallocated.
+ */
+const FAR_BLOCK_BYTES = 64 * 1024;
+const FAR_SLACK_BYTES = 16 * 1024;
+const FAR_CACHE_BYTES = 64 * 1024 * 1024;
+interface FarBlock {
+  start: number;
+  end: number;
+  readonly buf: Buffer;
+}
+export class FarBlocks {
+  /** (pack, block index) → block, least recently used first. */
+  readonly #blocks = new Map<number, FarBlock>();
+  readonly #free: FarBlock[] = [];
+  readonly #limit: number;
+  #count = 0;
+  #nextPack = 0;
+  /** Blocks read from the files (for tests and benchmarks). */
+  reads = 0;
+
+  constructor(cacheBytes = FAR_CACHE_BYTES) {
+    this.#limit = Math.max(1, Math.floor(cacheBytes / FAR_BLOCK_BYTES));
+  }
+
+  packId(): number {
+    return this.#nextPack++;
+  }
+
+  /** Bytes [offset, end) of the pack: a view of a block (shared), or read on their own when they cross one by too much. */
+  bytes(pack: number, fd: number, size: number, offset: number, end: number): { raw: Buffer; shared: boolean } {
+    const index = Math.floor(offset / FAR_BLOCK_BYTES);
+    const start = index * FAR_BLOCK_BYTES;
+    if (end - start > FAR_BLOCK_BYTES + FAR_SLACK_BYTES) {
+      const raw = Buffer.allocUnsafe(end - offset);
+      readSync(fd, raw, 0, raw.length, offset);
+      return { raw, shared: false };
+    }
+    const key = pack * 4294967296 + index;
+    let b = this.#blocks.get(key);
+    if (b) this.#blocks.delete(key);
+    if (!b || end > b.end) {
+      b ??= this.#take();
+      const length = Math.min(Math.max(FAR_BLOCK_BYTES, end - start), size - start);
+      b.end = 0;
+      readSync(fd, b.buf, 0, length, start);
+      this.reads++;
+      b.start = start;
+      b.end = start + length;
+    }
+    this.#blocks.set(key, b);
+    return { raw: b.buf.subarray(offset - b.start, end - b.start), shared: true };
+  }
+
+  #take(): FarBlock {
+    const free = this.#free.pop();
+    if (free) return free;
+    if (this.#count < this.#limit) {
+      this.#count++;
+      return { start: 0, end: 0, buf: Buffer.allocUnsafeSlow(FAR_BLOCK_BYTES + FAR_SLACK_BYTES) };
+    }
+    const [oldest, block] = this.#blocks.entries().next().value as [number, FarBlock];
+    this.#blocks.delete(oldest);
+    return block;
+  }
+
+  /** Forgets a closed pack's blocks; their buffers serve other packs. */
+  drop(pack: number): void {
+    for (const [key, b] of this.#blocks) {
+      if (Math.floor(key / 4294967296) !== pack) continue;
+      this.#blocks.delete(key);
+      this.#free.push(b);
+    }
+  }
+}
+const far = new FarBlocks();
 
 function takeWindow(): Window {
   if (windows.length < WINDOW_COUNT) {
@@ -249,6 +330,8 @@ export class PackReader {
   /** The whole pack, for a large one within the budget (loaded on first use). */
   #data: Buffer | null = null;
   #triedWhole = false;
+  /** This pack's id in the block cache of large packs. */
+  readonly #farId = far.packId();
   /** Resolved delta bases by offset, least recently used first (git's delta_base_cache). */
   readonly #bases = new Map<number, GitObject>();
   #baseBytes = 0;
@@ -276,6 +359,7 @@ export class PackReader {
     this.#baseBytes = 0;
     closeSync(this.#fd);
     for (const w of windows) if (w.owner === this) w.owner = null;
+    far.drop(this.#farId);
     this.#window = null;
     if (this.#data) wholePackBudget += this.#data.length;
     this.#data = null;
@@ -295,6 +379,7 @@ export class PackReader {
       }
     }
     if (this.#data) return { raw: this.#data.subarray(offset, end), shared: false };
+    if (this.#size > SMALL_PACK) return far.bytes(this.#farId, this.#fd, this.#size, offset, end);
     let w = this.#window;
     if (!(w && w.owner === this && w.start <= offset && end <= w.end)) w = windows.find((x) => x.owner === this && x.start <= offset && end <= x.end) ?? null;
     if (!w) {
@@ -304,9 +389,8 @@ export class PackReader {
         return { raw, shared: false };
       }
       w = takeWindow();
-      const block = this.#size > SMALL_PACK ? FAR_WINDOW_BYTES : WINDOW_BYTES;
-      const start = offset - (offset % block);
-      const length = Math.min(Math.max(block, end - start), this.#size - start);
+      const start = offset - (offset % WINDOW_BYTES);
+      const length = Math.min(Math.max(WINDOW_BYTES, end - start), this.#size - start);
       w.owner = null;
       readSync(this.#fd, w.buf, 0, length, start);
       w.owner = this;
@@ -402,12 +486,30 @@ export class PackReader {
     return obj;
   }
 
+  /**
+   * The zlib stream of the entry whose data starts at `at` (offset + header), inflated to `size`
+   * bytes. It is read up to a bound on its compressed length, so the entry's end (a search of the
+   * sorted offsets) is only looked up for a stream longer than zlib ever writes one.
+   */
+  #inflateAt(offset: number, at: number, size: number): { bytes: Uint8Array; shared: boolean } {
+    const bound = Math.min(this.#packEnd, at + size + (size >> 3) + (size >> 6) + 5 * Math.ceil(size / 16383) + 16);
+    let { raw, shared } = this.#bytes(at, bound);
+    let bytes: Uint8Array;
+    try {
+      bytes = inflate(raw, size);
+    } catch (err) {
+      const end = this.#entryEnd(offset);
+      if (end <= bound) throw err;
+      ({ raw, shared } = this.#bytes(at, end));
+      bytes = inflate(raw, size);
+    }
+    return { bytes, shared: shared && bytes.buffer === raw.buffer };
+  }
+
   /** Reads the object at `offset`, resolving deltas; `resolveRef` finds REF_DELTA bases elsewhere. */
   readAt(offset: number, resolveRef: (oid: string) => GitObject | null): GitObject {
-    const end = this.#entryEnd(offset);
-    const { raw, shared } = this.#bytes(offset, end);
-    // Inflated bytes that may still be a view of the window (stored blocks), made safe to keep.
-    const own = (bytes: Uint8Array): Uint8Array => (shared && bytes.buffer === raw.buffer ? Buffer.from(bytes) : bytes);
+    // The entry header: type and size, then the delta's base (an offset, or an id of 20 bytes).
+    const { raw } = this.#bytes(offset, Math.min(this.#packEnd, offset + 40));
     let i = 0;
     let c = raw[i++]!;
     const type = (c >> 4) & 7;
@@ -416,6 +518,8 @@ export class PackReader {
       c = raw[i++]!;
       size += (c & 0x7f) * shift;
     }
+    // Inflated bytes that may still be a view of the window (stored blocks), made safe to keep.
+    const own = (r: { bytes: Uint8Array; shared: boolean }): Uint8Array => (r.shared ? Buffer.from(r.bytes) : r.bytes);
     if (type === OFS_DELTA || type === REF_DELTA) {
       let base: GitObject | null;
       let baseAt = -1;
@@ -433,14 +537,14 @@ export class PackReader {
         i += 20;
       }
       // The delta first: reading its base may move the window.
-      const delta = own(inflate(raw.subarray(i), size));
+      const delta = own(this.#inflateAt(offset, offset + i, size));
       base = baseAt >= 0 ? this.#base(baseAt, resolveRef) : resolveRef(baseId);
       if (!base) throw new Error(`${this.name}: delta base missing at offset ${offset}`);
       return { type: base.type, content: applyDelta(base.content, delta) };
     }
     const t = CODE_TYPES[type];
     if (!t) throw new Error(`${this.name}: bad object type ${type} at offset ${offset}`);
-    return { type: t, content: own(inflate(raw.subarray(i), size)) };
+    return { type: t, content: own(this.#inflateAt(offset, offset + i, size)) };
   }
 }
 
