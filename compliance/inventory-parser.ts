@@ -1,10 +1,11 @@
 // Parses one host's packages.tsv versions. Consecutive versions differ in a few lines, so a line
 // the host has had before reuses that line's Package object: memory grows with changes, not with
-// versions. Each line is first compared, byte for byte and without decoding, with the version
-// parsed before (lines are sorted, so one forward pass finds the unchanged ones); the others are
-// looked up by a hash of their bytes among every line the host has had, and decoded only when new.
-// Nothing per version is kept but the result, so a year of weekly 700-line versions leaves no
-// strings or buffers behind for the garbage collector.
+// versions. The version parsed before is kept as bytes with its lines' offsets; the runs a new
+// version shares with it are found by native comparison of whole byte ranges (a few compares per
+// changed line, none per unchanged one), and only the lines in between are looked at: each is
+// merged against the previous version's sorted lines, then looked up by a hash of its bytes among
+// every line the host has had, and decoded only when new. A year of weekly 700-line versions
+// leaves no strings or buffers behind for the garbage collector but the last version's bytes.
 import type { Package } from '../evidence/types.gen.ts';
 
 const NL = 0x0a;
@@ -32,36 +33,35 @@ function lineIs(bytes: Uint8Array, start: number, end: number, p: Package): bool
   return at >= 0;
 }
 
-/**
- * The line bytes[start..end) against the five columns of p joined by tabs, in byte order; never 0
- * unless they are equal and all ASCII (a character of p above 0x7f always compares unequal).
- */
-function compareLine(bytes: Uint8Array, start: number, end: number, p: Package): number {
-  let i = start;
-  const fields = [p.name, p.arch, p.version, p.source ?? '', p.source_version ?? ''];
-  for (let k = 0; k < 5; k++) {
-    const f = fields[k] as string;
-    for (let c = 0; c < f.length; c++) {
-      const code = f.charCodeAt(c);
-      if (code >= 0x80) return 1;
-      if (i === end) return -1;
-      const d = (bytes[i] as number) - code;
-      if (d !== 0) return d;
-      i++;
+/** The length of the longest common prefix of a[ai..] and b[bi..], by galloping native compares. */
+function commonPrefix(a: Buffer, ai: number, b: Buffer, bi: number): number {
+  const max = Math.min(a.length - ai, b.length - bi);
+  let lo = 0; // a known common length
+  let step = 256;
+  while (lo < max) {
+    const len = Math.min(step, max - lo);
+    if (a.compare(b, bi + lo, bi + lo + len, ai + lo, ai + lo + len) !== 0) {
+      // The difference is within (lo, lo + len]: halve down to it.
+      let hi = lo + len; // a known non-common length
+      while (hi - lo > 16) {
+        const mid = (lo + hi) >>> 1;
+        if (a.compare(b, bi + lo, bi + mid, ai + lo, ai + mid) === 0) lo = mid;
+        else hi = mid;
+      }
+      while (lo < hi && a[ai + lo] === b[bi + lo]) lo++;
+      return lo;
     }
-    if (k < 4) {
-      if (i === end) return -1;
-      const d = (bytes[i] as number) - TAB;
-      if (d !== 0) return d;
-      i++;
-    }
+    lo += len;
+    step *= 2;
   }
-  return i === end ? 0 : 1;
+  return lo;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export class InventoryParser {
-  /** The version parsed last: the next one is compared with it line by line. */
-  #previous: readonly Package[] = [];
   /** Line hash → Package objects of every line this host has had (a chain on the rare collision). */
   readonly #seen = new Map<number, Package | Package[]>();
   readonly #strings: Map<string, string>;
@@ -108,25 +108,56 @@ export class InventoryParser {
     return p;
   }
 
+  /** The version parsed last (its bytes, and where each of its packages' lines starts and ends). */
+  #prev: { bytes: Buffer; starts: Int32Array; ends: Int32Array; packages: readonly Package[] } | null = null;
+
   /** The packages of `bytes`, a version of this host's packages.tsv (the same as parsePackagesTsv). */
-  parse(bytes: Uint8Array): Package[] {
-    const packages: Package[] = [];
-    const previous = this.#previous;
+  parse(input: Uint8Array): Package[] {
+    const bytes = asBuffer(input);
     const n = bytes.length;
-    let j = 0;
-    let start = 0;
+    const prev = this.#prev;
+    const m = prev ? prev.packages.length : 0;
+    const packages: Package[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const add = (p: Package, start: number, end: number): void => {
+      packages.push(p);
+      starts.push(start);
+      ends.push(end);
+    };
+    let j = 0; // the previous version's next line
+    let start = 0; // a line start in `bytes`
     while (start < n) {
-      let end = start;
-      while (end < n && bytes[end] !== NL) end++;
+      if (prev && j < m) {
+        // The run from here that equals the previous version from its line j: every line of it
+        // (with its newline, or ending both texts) is that line's package.
+        const from = prev.starts[j] as number;
+        const common = commonPrefix(bytes, start, prev.bytes, from);
+        const atEnd = start + common === n && from + common === prev.bytes.length;
+        let k = j;
+        while (k < m && ((prev.ends[k] as number) - from < common || (atEnd && (prev.ends[k] as number) - from === common))) {
+          const s0 = start + (prev.starts[k] as number) - from;
+          add(prev.packages[k] as Package, s0, s0 + (prev.ends[k] as number) - (prev.starts[k] as number));
+          k++;
+        }
+        if (k > j) {
+          start += (prev.ends[k - 1] as number) + 1 - from;
+          j = k;
+          continue;
+        }
+      }
+      // One line that differs (or a header, blank line, or nothing left to share).
+      let end = bytes.indexOf(NL, start);
+      if (end < 0) end = n;
       if (end > start && bytes[start] !== HASH) {
         let cmp = 1;
-        while (j < previous.length && (cmp = compareLine(bytes, start, end, previous[j] as Package)) > 0) j++;
-        if (j < previous.length && cmp === 0) packages.push(previous[j++] as Package);
-        else packages.push(this.#line(bytes, start, end, lineHash(bytes, start, end)));
+        while (prev && j < m && (cmp = bytes.compare(prev.bytes, prev.starts[j], prev.ends[j], start, end)) > 0) j++;
+        if (prev && j < m && cmp === 0) add(prev.packages[j++] as Package, start, end);
+        else add(this.#line(bytes, start, end, lineHash(bytes, start, end)), start, end);
       }
       start = end + 1;
     }
-    this.#previous = packages;
+    this.#prev = { bytes, starts: Int32Array.from(starts), ends: Int32Array.from(ends), packages };
     return packages;
   }
 }

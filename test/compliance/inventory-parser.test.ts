@@ -76,4 +76,31 @@ describe('InventoryParser', () => {
     expect(a[0]!.name).toBe(b[0]!.name);
     expect(strings.size).toBeGreaterThan(0);
   });
+
+  it('agrees with parsePackagesTsv over a long run of random edits (seeded)', () => {
+    let seed = 7;
+    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    let current = realInventory().slice(0, 200);
+    const parser = new InventoryParser(new Map());
+    for (let round = 0; round < 300; round++) {
+      const next = [...current];
+      for (let e = Math.floor(rnd() * 4); e >= 0; e--) {
+        const at = Math.floor(rnd() * next.length);
+        const r = rnd();
+        if (r < 0.3 && next.length > 1) next.splice(at, 1);
+        else if (r < 0.6) next.splice(at, 0, { name: `${next[at]?.name ?? 'p'}-x${round}`, arch: 'amd64', version: `${round}.${e}`, source: 'src', source_version: '1' });
+        else if (r < 0.8) next[at] = { ...next[at]!, version: `${next[at]!.version}+${round}`, source_version: r < 0.7 ? 'ä1' : next[at]!.source_version };
+        // A line that only grows at its end: the old one is a prefix of it.
+        else next[at] = { ...next[at]!, source_version: `${next[at]!.source_version}.${round}` };
+      }
+      next.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+      // Some versions out of order, with blank lines or without the final newline.
+      const v = rnd() < 0.1 ? next.slice().reverse() : next;
+      let text = renderPackagesTsv(v);
+      if (rnd() < 0.2) text = text.replace(/\n$/, '');
+      if (rnd() < 0.1) text = text.replace('\n', '\n\n');
+      expect(parser.parse(bytes(text))).toEqual(parsePackagesTsv(text));
+      current = next;
+    }
+  });
 });
