@@ -4,7 +4,7 @@
 import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { deflateSync, inflateSync, crc32 } from 'node:zlib';
+import { constants as zlibConstants, crc32, deflateSync, Inflate, inflateSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { GitObject, ObjectType } from './git-objects.ts';
 import { fsyncDir } from './git-fs.ts';
@@ -313,8 +313,51 @@ export function inflate(data: Uint8Array, size?: number): Uint8Array {
  * reading millions of small objects then triggers a full collection every few hundred ms.
  */
 function inflateTo(data: Uint8Array, size: number | undefined): Uint8Array {
-  return size === undefined ? inflateSync(data) : inflateSync(data, { chunkSize: Math.max(64, size + 1) });
+  if (size === undefined) return inflateSync(data);
+  return (size <= REUSED_INFLATE_MAX ? reusedInflate?.(data, size) : null) ?? inflateSync(data, { chunkSize: Math.max(64, size + 1) });
 }
+
+/**
+ * One zlib inflate state per thread, reset between objects, for objects up to REUSED_INFLATE_MAX:
+ * inflateSync builds a stream object and a zlib state with its 32 KiB window for every call, which
+ * for millions of small objects costs more than inflating them. It drives the Inflate's native
+ * handle as Node's own synchronous path does; where that handle is not as expected, or anything
+ * about an object is off (an error, a size other than the one its header gave), the result is
+ * null and inflateSync does it instead, so what is read never depends on this path.
+ */
+const REUSED_INFLATE_MAX = 256 * 1024;
+interface ZlibHandle {
+  writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
+  reset(): void;
+  onerror: (message: string, errno: number) => void;
+}
+const reusedInflate = ((): ((data: Uint8Array, size: number) => Uint8Array | null) | null => {
+  try {
+    const stream = new Inflate() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array; on(e: string, f: () => void): void };
+    const handle = stream._handle;
+    const state = stream._writeState;
+    if (!handle || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function' || !(state instanceof Uint32Array)) return null;
+    let failed = false;
+    handle.onerror = () => {
+      failed = true;
+    };
+    stream.on('error', () => {});
+    return (data, size) => {
+      const out = Buffer.allocUnsafe(size + 1);
+      failed = false;
+      try {
+        handle.writeSync(zlibConstants.Z_FINISH, data, 0, data.length, out, 0, out.length);
+      } catch {
+        failed = true;
+      }
+      const produced = out.length - (state[0] as number);
+      handle.reset();
+      return failed || produced !== size ? null : out.subarray(0, size);
+    };
+  } catch {
+    return null;
+  }
+})();
 
 /** One pack opened through its index, read through the windows above (large objects by position). */
 export class PackReader {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { objectId } from '../../evidence/git-objects.ts';
-import { buildPack, FarBlocks, PackReader, type PackInput } from '../../evidence/git-pack.ts';
+import { deflateSync } from 'node:zlib';
+import { buildPack, FarBlocks, inflate, PackReader, type PackInput } from '../../evidence/git-pack.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pp-pack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,5 +107,23 @@ describe('FarBlocks', () => {
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+describe('inflate', () => {
+  it('inflates with the size from the header, and every bad stream still fails, without harming the next', () => {
+    const text = Buffer.from('{"report":"line"}\n'.repeat(200));
+    const z = deflateSync(text, { level: 1 });
+    expect(Buffer.from(inflate(z, text.length))).toEqual(text);
+    // Bytes after the stream (a bounded read of a pack entry) are ignored.
+    expect(Buffer.from(inflate(Buffer.concat([z, Buffer.alloc(40, 7)]), text.length))).toEqual(text);
+    // A wrong size hint still gives the stream's real content.
+    expect(Buffer.from(inflate(z, 10))).toEqual(text);
+    expect(Buffer.from(inflate(z, text.length + 500))).toEqual(text);
+    expect(() => inflate(z.subarray(0, z.length - 9), text.length)).toThrow();
+    const corrupt = Buffer.from(z);
+    corrupt[corrupt.length - 1]! ^= 0xff;
+    expect(() => inflate(corrupt, text.length)).toThrow();
+    expect(Buffer.from(inflate(z, text.length))).toEqual(text);
   });
 });
