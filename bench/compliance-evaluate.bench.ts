@@ -2,7 +2,8 @@
 // advisories. First in memory (the pure engine, timed per phase with peak RSS); then end to end: the
 // same fleet written as a real signed evidence repository with the git store, and
 // `patchproof evaluate` run on it in a child process (per-phase times, peak RSS), before and after
-// `git gc` (as written by the collector: one pack per commit; after gc: one pack with deltas), and
+// `git gc` (as written by the collector: one pack per commit, three runs and the median reported;
+// after gc: one pack with deltas), and
 // with the history cache as a nightly build uses it (a first run, then one new day, then none).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -47,8 +48,13 @@ async function realRepo(ctx: Ctx, size: Size): Promise<Record<string, unknown>> 
   const writeSeconds = write();
   ctx.log(`wrote ${written.reports} reports in ${written.commits} commits in ${writeSeconds}s; evaluating…`);
   const model = `${dir}/model.json`;
-  const asWritten = await evaluateChild(written.repo, written.advisories, model);
-  ctx.log(`evaluate, no cache (one pack per commit): ${asWritten.seconds}s, peak RSS ${asWritten.peak_rss_mb} MB`);
+  // Three cold runs, the median reported: on a shared 2-vCPU machine one run can be 30% off.
+  const coldRuns: Record<string, unknown>[] = [];
+  for (let i = 0; i < 3; i++) {
+    coldRuns.push(await evaluateChild(written.repo, written.advisories, model));
+    ctx.log(`evaluate, no cache (one pack per commit), run ${i + 1}/3: ${coldRuns[i]!.seconds}s, peak RSS ${coldRuns[i]!.peak_rss_mb} MB`);
+  }
+  const asWritten = [...coldRuns].sort((a, b) => (a.seconds as number) - (b.seconds as number))[1]!;
   // The history cache as a nightly build uses it: first run the day before, then a day's new evidence, then nothing new.
   const cache = `${dir}/cache`;
   const { stdout: prev } = await run$('git', ['--git-dir', written.repo, 'rev-parse', 'HEAD~1']);
@@ -66,7 +72,7 @@ async function realRepo(ctx: Ctx, size: Size): Promise<Record<string, unknown>> 
   return {
     hosts: size.hosts, days: size.days, reports: written.reports, inventory_versions: written.inventoryVersions, commits: written.commits, files: written.files,
     write_seconds: writeSeconds, write_reports_per_second: Math.round(written.reports / writeSeconds),
-    evaluate: asWritten,
+    evaluate: asWritten, evaluate_cold_runs_seconds: coldRuns.map((r) => r.seconds),
     cache: { first_run_writes_it: cacheFirst, one_new_day: cacheDay, nothing_new: cacheNone, model_identical: same },
     git_gc_seconds: packed ? gcSeconds : null, evaluate_after_gc: afterGc,
     target: { seconds: 20, rss_mb: 2000 },
