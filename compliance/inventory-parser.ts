@@ -6,6 +6,7 @@
 // merged against the previous version's sorted lines, then looked up by a hash of its bytes among
 // every line the host has had, and decoded only when new. A year of weekly 700-line versions
 // leaves no strings or buffers behind for the garbage collector but the last version's bytes.
+import { asBuffer } from '../evidence/bytes.ts';
 import type { Package } from '../evidence/types.gen.ts';
 
 const NL = 0x0a;
@@ -55,10 +56,6 @@ function commonPrefix(a: Buffer, ai: number, b: Buffer, bi: number): number {
     step *= 2;
   }
   return lo;
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export class InventoryParser {

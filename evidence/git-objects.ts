@@ -1,6 +1,7 @@
 // Git object models, pure: hashing, tree and commit rendering/parsing, the gpgsig header.
 // Byte-exact with what git itself writes, so `git fsck --strict` and `git verify-commit` agree.
 import { createHash, hash } from 'node:crypto';
+import { asBuffer } from './bytes.ts';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 export interface GitObject {
@@ -33,9 +34,9 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function objectId(type: ObjectType, content: Uint8Array): string {
-  if (content.length > 4096) return createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
-  // Small objects (most trees and reports): header and content in one buffer, hashed one-shot.
   const header = `${type} ${content.length}\0`;
+  if (content.length > 4096) return createHash('sha1').update(header).update(content).digest('hex');
+  // Small objects (most trees and reports): header and content in one buffer, hashed one-shot.
   const buf = Buffer.allocUnsafe(header.length + content.length);
   buf.write(header, 0, 'latin1');
   buf.set(content, header.length);
@@ -65,7 +66,7 @@ export function renderTree(entries: readonly TreeEntry[]): Uint8Array {
 }
 
 export function parseTree(content: Uint8Array): TreeEntry[] {
-  const buf = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const buf = asBuffer(content);
   const out: TreeEntry[] = [];
   let i = 0;
   while (i < buf.length) {
@@ -81,11 +82,6 @@ export function parseTree(content: Uint8Array): TreeEntry[] {
 /** An entry of the newer tree that is new or changed; `old` is the entry it replaced, if any. */
 export interface TreeEntryChange extends TreeEntry {
   old: TreeEntry | null;
-}
-
-/** A tree object's bytes as a Buffer (no copy). */
-function asBuffer(content: Uint8Array): Buffer {
-  return Buffer.isBuffer(content) ? content : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
 }
 
 /** Whether the entry starting at `i` (mode up to `space`) is a subtree: mode 40000 (or 040000). */
@@ -108,6 +104,9 @@ export function diffTreeContent(before: Uint8Array | null, after: Uint8Array, fo
   const removed: TreeEntry[] = [];
   const entry = (buf: Buffer, i: number, space: number, nul: number, name: string): TreeEntry =>
     ({ mode: buf.toString('latin1', i, space), name, oid: buf.toString('hex', nul + 1, nul + 21) });
+  // Whether an entry is kept: anything but a subtree of mode 40000 that followTree refuses.
+  const keep = (mode40000: boolean, name: string): boolean => !followTree || !mode40000 || followTree(name);
+  const keepAt = (buf: Buffer, i: number, space: number, name: string): boolean => keep(space - i === 5 && isTreeAt(buf, i, space), name);
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
@@ -124,26 +123,24 @@ export function diffTreeContent(before: Uint8Array | null, after: Uint8Array, fo
     if (sa < 0 || sa > na || sb < 0 || sb > nb) throw new Error('corrupt tree object');
     const nameA = a.toString('utf8', sa + 1, na);
     const nameB = b.toString('utf8', sb + 1, nb);
-    const treeA = isTreeAt(a, i, sa);
-    const treeB = isTreeAt(b, j, sb);
     if (nameA === nameB) {
-      if (!treeB || !followTree || sb - j === 6 || followTree(nameB)) changed.push({ ...entry(b, j, sb, nb, nameB), old: entry(a, i, sa, na, nameA) });
+      if (keepAt(b, j, sb, nameB)) changed.push({ ...entry(b, j, sb, nb, nameB), old: entry(a, i, sa, na, nameA) });
       i = na + 21;
       j = nb + 21;
       continue;
     }
-    const ka = treeA ? `${nameA}/` : nameA;
-    const kb = treeB ? `${nameB}/` : nameB;
+    const ka = isTreeAt(a, i, sa) ? `${nameA}/` : nameA;
+    const kb = isTreeAt(b, j, sb) ? `${nameB}/` : nameB;
     if (ka < kb) {
-      if (!treeA || !followTree || sa - i === 6 || followTree(nameA)) removed.push(entry(a, i, sa, na, nameA));
+      if (keepAt(a, i, sa, nameA)) removed.push(entry(a, i, sa, na, nameA));
       i = na + 21;
     } else {
-      if (!treeB || !followTree || sb - j === 6 || followTree(nameB)) changed.push({ ...entry(b, j, sb, nb, nameB), old: null });
+      if (keepAt(b, j, sb, nameB)) changed.push({ ...entry(b, j, sb, nb, nameB), old: null });
       j = nb + 21;
     }
   }
-  for (const e of i < a.length ? parseTree(a.subarray(i)) : []) if (e.mode !== '40000' || !followTree || followTree(e.name)) removed.push(e);
-  for (const e of j < b.length ? parseTree(b.subarray(j)) : []) if (e.mode !== '40000' || !followTree || followTree(e.name)) changed.push({ ...e, old: null });
+  for (const e of i < a.length ? parseTree(a.subarray(i)) : []) if (keep(e.mode === '40000', e.name)) removed.push(e);
+  for (const e of j < b.length ? parseTree(b.subarray(j)) : []) if (keep(e.mode === '40000', e.name)) changed.push({ ...e, old: null });
   return { changed, removed };
 }
 

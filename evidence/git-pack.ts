@@ -402,7 +402,7 @@ export class PackReader {
     this.#baseBytes = 0;
     closeSync(this.#fd);
     for (const w of windows) if (w.owner === this) w.owner = null;
-    far.drop(this.#farId);
+    if (this.#size > SMALL_PACK) far.drop(this.#farId);
     this.#window = null;
     if (this.#data) wholePackBudget += this.#data.length;
     this.#data = null;
