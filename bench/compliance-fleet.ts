@@ -2,6 +2,7 @@
 // monthly cadence against a year of advisories, deterministic (seeded), generated day by day so a
 // real repository of 1,000 hosts × 365 reports can be written without holding it in memory.
 import YAML from 'yaml';
+import { seededRandom } from '../cli/demo/rng.ts';
 import { sha256Hex } from '../evidence/hash.ts';
 import { GitStore, type StoreFile } from '../evidence/git-store.ts';
 import { initHome, loadHome } from '../evidence/home.ts';
@@ -19,17 +20,6 @@ export const START = Date.parse('2026-01-01T00:00:00Z');
 export const PERIOD = { start: '2026-01-01', end: '2026-12-31' };
 const SEVERITY = ['Critical', 'Important', 'Moderate', 'Low'];
 const FAKE_FINGERPRINT = 'A'.repeat(40);
-
-/** Deterministic PRNG (mulberry32), so every run judges the same fleet. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Adv { id: string; eco: 'deb' | 'rpm'; name: string; fixedK: number; published: number }
 
@@ -187,7 +177,7 @@ function exceptionsFor(records: OsvRecord[]): ExceptionRecord[] {
 
 /** The whole fleet as an in-memory EvidenceSnapshot (no repository), plus its advisories. */
 export function fleet(size: Size): { evidence: EvidenceSnapshot; records: OsvRecord[] } {
-  const rnd = prng(42);
+  const rnd = seededRandom(42); // the same fleet on every run
   const { records, byName } = advisories(size, rnd);
   const hosts: SnapshotHost[] = Array.from({ length: size.hosts }, (_, i) => {
     const plan = planHost(i, size, rnd);
@@ -222,7 +212,7 @@ export async function writeFleetRepo(dir: string, size: Size, log: (m: string) =
   const clock = (): Date => new Date((now += 1000));
   await initHome({ home, org: 'Bench Ltd', clock, simulated: true });
   const loaded = await loadHome(home, { clock });
-  const rnd = prng(42);
+  const rnd = seededRandom(42); // the same fleet on every run
   const { records, byName } = advisories(size, rnd);
   const advisoriesDir = `${dir}/advisories`;
   writeSnapshot(advisoriesDir, records);

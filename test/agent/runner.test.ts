@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../agent/clock.ts';
+import { seededRandom } from '../../cli/demo/rng.ts';
 import { memoryLog } from '../../agent/log.ts';
 import { createAgentRunner, type AgentRunner, type AgentRunnerOptions } from '../../agent/runner.ts';
 import { StateStore } from '../../agent/state.ts';
@@ -291,7 +292,7 @@ describe('start() under a virtual clock', () => {
       const day = Math.floor((clock.now().getTime() - Date.parse(T0)) / 86_400_000);
       fc.state.packages = pkgs(`openssl=3.0.${Math.floor(day / 30)}`, 'bash=5.2-1');
       return fc.collect(o);
-    }, connect, random: mulberry(7), intervalMs: 6 * 3_600_000, jitterMs: 600_000, backoff: { baseMs: 60_000, capMs: 3_600_000 } });
+    }, connect, random: seededRandom(7), intervalMs: 6 * 3_600_000, jitterMs: 600_000, backoff: { baseMs: 60_000, capMs: 3_600_000 } });
     cleanup.push(() => r.stop());
     const started = Date.now();
     void r.start();
@@ -321,15 +322,3 @@ describe('start() under a virtual clock', () => {
     expect(Math.max(...offsets) - Math.min(...offsets)).toBeLessThanOrEqual(600_000);
   }, 60_000);
 });
-
-/** A small seeded PRNG so the simulation is repeatable. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

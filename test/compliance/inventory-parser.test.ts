@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePackagesTsv, renderPackagesTsv } from '../../evidence/packages-tsv.ts';
 import type { Package } from '../../evidence/types.gen.ts';
+import { seededRandom } from '../../cli/demo/rng.ts';
 import { InventoryParser } from '../../compliance/inventory-parser.ts';
 import { readFileSync } from 'node:fs';
 import { fixturePath } from './fixtures.ts';
@@ -78,8 +79,7 @@ describe('InventoryParser', () => {
   });
 
   it('agrees with parsePackagesTsv over a long run of random edits (seeded)', () => {
-    let seed = 7;
-    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = seededRandom(7);
     let current = realInventory().slice(0, 200);
     const parser = new InventoryParser(new Map());
     for (let round = 0; round < 300; round++) {

@@ -5,6 +5,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../cli/demo/rng.ts';
 import { objectId } from '../../evidence/git-objects.ts';
 import { deflateSync } from 'node:zlib';
 import { buildPack, FarBlocks, inflate, PackReader, type PackInput } from '../../evidence/git-pack.ts';
@@ -13,16 +14,6 @@ const dir = mkdtempSync(join(tmpdir(), 'pp-pack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Deterministic bytes: a quarter compressible text, the rest noise, so both stored and deflated entries occur. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function content(rnd: () => number, size: number, i: number): Buffer {
   if (i % 4 === 0) return Buffer.from(`{"object":${i},"text":"${'report line '.repeat(Math.ceil(size / 12))}"}`.slice(0, size));
   const words = new Uint32Array(Math.ceil(size / 4));
@@ -32,7 +23,7 @@ function content(rnd: () => number, size: number, i: number): Buffer {
 
 describe('PackReader on a pack too large to hold whole', () => {
   it('reads every object back exactly, in any order and again after the cache has turned over', () => {
-    const rnd = prng(5);
+    const rnd = seededRandom(5);
     const objects: PackInput[] = [];
     let total = 0;
     // Mostly small objects, some that cross a 64 KiB block by a little or by a lot, up to a pack over the 64 MiB held whole.
