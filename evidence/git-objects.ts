@@ -33,14 +33,18 @@ export interface CommitObject {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Scratch for hashing small objects: header and content copied into one buffer, hashed one-shot. */
+const SCRATCH_BYTES = 64 * 1024;
+let scratch: Buffer | null = null;
+
 export function objectId(type: ObjectType, content: Uint8Array): string {
   const header = `${type} ${content.length}\0`;
-  if (content.length > 4096) return createHash('sha1').update(header).update(content).digest('hex');
-  // Small objects (most trees and reports): header and content in one buffer, hashed one-shot.
-  const buf = Buffer.allocUnsafe(header.length + content.length);
-  buf.write(header, 0, 'latin1');
-  buf.set(content, header.length);
-  return hash('sha1', buf, 'hex');
+  if (content.length > SCRATCH_BYTES - 32) return createHash('sha1').update(header).update(content).digest('hex');
+  // Most objects (trees, reports) are small: one reused buffer, so a million reads allocate nothing here.
+  scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  const at = scratch.write(header, 0, 'latin1');
+  scratch.set(content, at);
+  return hash('sha1', scratch.subarray(0, at + content.length), 'hex');
 }
 
 export function isTreeMode(mode: string): boolean {
