@@ -11,7 +11,7 @@ import type { EvidenceSnapshot, SnapshotException } from './evidence-snapshot.ts
 import { judgeShard, type JudgeSpec, type ShardResult } from './judge-shard.ts';
 import { historyTo, loadExceptions, type LoadProgress } from './load-evidence.ts';
 import { assembleModel, type AdvisoryInput, type EvaluateProgress } from './model.ts';
-import { collectPass, prepareJudgement, type HostJudgement } from './model-judge.ts';
+import { collectPass, prepareJudgement, type HostJudgement, type Judgement } from './model-judge.ts';
 import type { CatalogControl } from './controls.ts';
 import type { ComplianceModel } from './model-types.ts';
 import type { Policy } from './policy.ts';
@@ -72,15 +72,19 @@ interface WorkerShard {
   readonly shard: number;
   readonly shards: number;
   readonly exact: boolean;
-  readonly spec: JudgeSpec;
   readonly cache: string | undefined;
 }
 
-function runWorker(w: WorkerShard, onJudged: () => void, onNote: (m: string) => void): Promise<ShardResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./judge-shard-worker.ts', import.meta.url), {
-      workerData: { dir: w.dir, commits: w.commits.map((c) => c.commit), head: w.head, shard: w.shard, shards: w.shards, exact: w.exact, spec: w.spec, cache: w.cache },
-    });
+/**
+ * A worker for one shard, started before the judgement is ready: it reads its history meanwhile
+ * and is sent the spec (exceptions, policies, advisories) once this thread has it.
+ */
+function startWorker(w: WorkerShard, spec: Promise<JudgeSpec>, onJudged: () => void, onNote: (m: string) => void): { worker: Worker; result: Promise<ShardResult> } {
+  const worker = new Worker(new URL('./judge-shard-worker.ts', import.meta.url), {
+    workerData: { dir: w.dir, commits: w.commits.map((c) => c.commit), head: w.head, shard: w.shard, shards: w.shards, exact: w.exact, cache: w.cache },
+  });
+  const result = new Promise<ShardResult>((resolve, reject) => {
+    spec.then((s) => worker.postMessage({ kind: 'spec', spec: s }), () => {});
     worker.on('message', (m: { kind: 'judged' } | { kind: 'note'; message: string } | { kind: 'result'; result: ShardResult }) => {
       if (m.kind === 'judged') onJudged();
       else if (m.kind === 'note') onNote(m.message);
@@ -89,21 +93,17 @@ function runWorker(w: WorkerShard, onJudged: () => void, onNote: (m: string) => 
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`evaluation worker exited with code ${code}`)));
   });
+  return { worker, result };
 }
 
 export async function evaluateRepository(dir: string, opts: RepositoryEvaluation): Promise<ComplianceModel> {
   for (const k of Object.keys(opts)) if (!KNOWN.has(k)) throw cmpError('CMP_USAGE', `evaluateRepository(): unknown option ${k}`);
   const reader = await openReader(dir);
+  const running: Worker[] = [];
   try {
     const head = opts.commit ?? (await reader.head());
     if (head === null) throw cmpError('CMP_EVIDENCE_INVALID', `${dir} has no commits`);
     const commits = await historyTo(reader, head);
-    const exceptions = await exceptionsAt(reader, commits, head, opts.onWarning);
-    opts.onLoad?.({ phase: 'exceptions', done: exceptions.length, total: exceptions.length });
-    const spec: JudgeSpec = { policies: opts.policies, records: opts.advisories?.records ?? [], period: opts.period, exceptions };
-    const j = prepareJudgement({ ...spec, ...(opts.advisories?.index ? { index: opts.advisories.index } : {}) });
-    opts.onProgress?.({ phase: 'index', done: j.index.entries, total: j.index.entries });
-
     const hostTotal = reader.listSync('hosts', head).length;
     const workers = opts.workers ?? defaultWorkers(hostTotal);
     const shards = workers + 1;
@@ -115,17 +115,41 @@ export async function evaluateRepository(dir: string, opts: RepositoryEvaluation
     };
     const onNote = (m: string): void => opts.onCache?.(m);
     const cache = opts.cache;
-    // A shard whose worker fails is read again on this thread, so its error (an invalid report, say) is ours.
-    const others = Array.from({ length: workers }, (_, i) => {
-      const shard = { dir: reader.dir, commits, head, shard: i + 1, shards, exact, spec, cache };
-      return runWorker(shard, onJudged, onNote).catch((err: unknown) => {
-        opts.onWarning?.(`evaluation worker ${i + 1} failed (${(err as Error).message}); its hosts are read on the main thread`);
-        return judgeShard(reader, commits, head, j, { shard: i + 1, shards, exact, onJudged, onNote, ...(cache ? { cache } : {}) });
-      });
+    // Workers start at once and read their history while this thread reads the exceptions.
+    let specReady: (s: JudgeSpec) => void = () => {};
+    let specFailed: (e: unknown) => void = () => {};
+    const specSent = new Promise<JudgeSpec>((resolve, reject) => {
+      specReady = resolve;
+      specFailed = reject;
     });
+    const started = Array.from({ length: workers }, (_, i) => {
+      const w = startWorker({ dir: reader.dir, commits, head, shard: i + 1, shards, exact, cache }, specSent, onJudged, onNote);
+      running.push(w.worker);
+      return w.result;
+    });
+    let exceptions: SnapshotException[];
+    let j: Judgement;
+    try {
+      exceptions = await exceptionsAt(reader, commits, head, opts.onWarning);
+      opts.onLoad?.({ phase: 'exceptions', done: exceptions.length, total: exceptions.length });
+      const spec: JudgeSpec = { policies: opts.policies, records: opts.advisories?.records ?? [], period: opts.period, exceptions };
+      j = prepareJudgement({ ...spec, ...(opts.advisories?.index ? { index: opts.advisories.index } : {}) });
+      specReady(spec);
+    } catch (err) {
+      specFailed(err);
+      throw err;
+    }
+    opts.onProgress?.({ phase: 'index', done: j.index.entries, total: j.index.entries });
+
+    // A shard whose worker fails is read again on this thread, so its error (an invalid report, say) is ours.
+    const others = started.map((result, i) => result.catch((err: unknown) => {
+      opts.onWarning?.(`evaluation worker ${i + 1} failed (${(err as Error).message}); its hosts are read on the main thread`);
+      return judgeShard(reader, commits, head, j, { shard: i + 1, shards, exact, onJudged, onNote, ...(cache ? { cache } : {}) });
+    }));
     const onHistory = (p: { done: number; total: number }): void => opts.onLoad?.({ phase: 'history', ...p });
     const mine = await judgeShard(reader, commits, head, j, { shard: 0, shards, exact, onHistory, onJudged, onNote, ...(cache ? { cache } : {}) });
     const parts = [mine, ...(await Promise.all(others))];
+    running.length = 0;
 
     const judged: HostJudgement[] = parts.flatMap((p) => p.judged);
     if (judged.length % 50 !== 0 || judged.length !== judgedCount) opts.onProgress?.({ phase: 'hosts', done: judged.length, total: judged.length });
@@ -145,6 +169,8 @@ export async function evaluateRepository(dir: string, opts: RepositoryEvaluation
       ...(opts.skipValidation ? { skipValidation: true } : {}),
     }, j, collectPass(judged));
   } finally {
+    // On an error here, workers still reading are stopped (their results are not wanted).
+    for (const w of running) void w.terminate();
     reader.close();
   }
 }

@@ -61,10 +61,12 @@ function shardHistory(reader: EvidenceReader, commits: readonly CommitInfo[], mi
   return scan.result();
 }
 
-export async function judgeShard(reader: EvidenceReader, commits: readonly CommitInfo[], head: string, j: Judgement | JudgeSpec, opts: ShardOptions): Promise<ShardResult> {
-  const judgement = 'ctx' in j ? j : prepareJudgement(j);
+/** `j` may still be on its way (a worker is sent it while it reads): it is awaited once the history is read. */
+export async function judgeShard(reader: EvidenceReader, commits: readonly CommitInfo[], head: string, j: Judgement | JudgeSpec | Promise<JudgeSpec>, opts: ShardOptions): Promise<ShardResult> {
   const mine = (id: string): boolean => shardOf(id, opts.shards) === opts.shard;
   const history = shardHistory(reader, commits, mine, opts);
+  const given = await j;
+  const judgement = 'ctx' in given ? given : prepareJudgement(given);
   const judged: HostJudgement[] = [];
   const headers: SnapshotHost[] = [];
   for (const entry of await reader.listHosts(head, mine)) {

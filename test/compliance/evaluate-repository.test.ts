@@ -3,10 +3,13 @@
 // the whole loaded snapshot, with any number of shards and either citation mode.
 import { join } from 'node:path';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateRepository } from '../../compliance/evaluate-repository.ts';
 import { loadEvidence } from '../../compliance/load-evidence.ts';
+import { shardOf } from '../../compliance/load-evidence-history.ts';
+import { loadHome } from '../../evidence/home.ts';
 import { openReader } from '../../evidence/reader.ts';
 import { evaluate, modelText, type EvaluateProgress } from '../../compliance/model.ts';
 import { writeScenarioRepo } from './scenario-repo.ts';
@@ -132,6 +135,55 @@ describe('evaluateRepository with a history cache', () => {
       notes.length = 0;
       expect(modelText(await run())).toBe(reference);
       expect(notes.sort()).toEqual([0, 1].map((i) => `history cache ${i + 1}/2: resumed at ${log[log.length - 1]!.slice(0, 12)}, 0 new commit(s)`));
+    }
+  }, 120_000);
+});
+
+describe('evaluateRepository shards', () => {
+  const ids = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i));
+  const counted = (hosts: string[], count: number) => {
+    const out = new Array<number>(count).fill(0);
+    for (const h of hosts) out[shardOf(h, count)]!++;
+    return out;
+  };
+
+  it('puts every host in one shard, the first a little larger (it starts first and hands nothing across)', () => {
+    const sequential = ids(1000, (i) => `h_${(i + 1).toString(16).padStart(16, '0')}`);
+    const random = ids(20_000, () => `h_${randomBytes(8).toString('hex')}`);
+    expect(counted(sequential, 1)).toEqual([1000]);
+    for (const hosts of [sequential, random]) {
+      for (const count of [2, 3, 4]) {
+        const shares = counted(hosts, count).map((n) => n / hosts.length);
+        expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+        const even = 1 / count;
+        // Shard 0 takes about 10 % more than each other shard; the others are within a few % of each other.
+        expect(shares[0]!).toBeGreaterThan(even * 1.02);
+        expect(shares[0]!).toBeLessThan(even * 1.15);
+        for (const s of shares.slice(1)) expect(Math.abs(s - shares[1]!)).toBeLessThan(0.03);
+      }
+    }
+    for (const h of random.slice(0, 100)) expect(shardOf(h, 3)).toBe(shardOf(h, 3));
+  });
+
+  it("fails with the report's own error when a worker's shard holds an invalid report", async () => {
+    const badRoot = mkdtempSync(join(tmpdir(), 'pp-cmp-bad-'));
+    try {
+      const written = await writeScenarioRepo(badRoot, SPECS, EXCEPTIONS);
+      const victim = written.hosts.map((h) => h.snapshot.host.host_id).find((id) => shardOf(id, 2) === 1)!;
+      const loaded = await loadHome(written.home);
+      const store = await loaded.openStore();
+      await store.commit([{ path: `hosts/${victim}/reports/2025/06/30/120000Z-999999.json`, content: '{"not":"a report"}\n' }], { message: 'bad report', date: new Date('2025-06-30T12:00:00Z') });
+      await store.close();
+      const warnings: string[] = [];
+      const err = await evaluateRepository(written.repo, { ...opts(), workers: 1, onWarning: (m) => warnings.push(m) }).catch((e: unknown) => e);
+      const bad = `hosts/${victim}/reports/2025/06/30/120000Z-999999.json`;
+      expect(err).toMatchObject({ code: 'CMP_EVIDENCE_INVALID', data: { path: bad, code: 'EVD_SCHEMA_INVALID' } });
+      expect((err as Error).message).toBe(`${bad}: report envelope does not match its schema: / must have required property 'schema'`);
+      expect(warnings).toEqual([`evaluation worker 1 failed (${(err as Error).message}); its hosts are read on the main thread`]);
+      // On this thread alone the same error, no warning.
+      await expect(evaluateRepository(written.repo, { ...opts(), workers: 0 })).rejects.toMatchObject({ code: 'CMP_EVIDENCE_INVALID', message: (err as Error).message });
+    } finally {
+      rmSync(badRoot, { recursive: true, force: true });
     }
   }, 120_000);
 });
