@@ -363,6 +363,8 @@ const reusedInflate = ((): ((data: Uint8Array, size: number) => Uint8Array | nul
 export class PackReader {
   readonly name: string;
   readonly #idx: Buffer;
+  /** The index as big-endian words: DataView reads compile to plain loads, Buffer.readUInt32BE checks bounds each call. */
+  readonly #words: DataView;
   readonly #fd: number;
   readonly #count: number;
   readonly #packEnd: number;
@@ -389,6 +391,8 @@ export class PackReader {
     } finally {
       closeSync(fd);
     }
+    this.#words = new DataView(this.#idx.buffer, this.#idx.byteOffset, this.#idx.byteLength);
+    if (this.#idx.length < 8 + 1024) throw new Error(`${name}.idx: not a v2 pack index`);
     if (this.#idx.readUInt32BE(0) !== 0xff744f63 || this.#idx.readUInt32BE(4) !== 2) throw new Error(`${name}.idx: not a v2 pack index`);
     this.#count = this.#idx.readUInt32BE(8 + 255 * 4);
     this.#fd = openSync(join(packDir, `${name}.pack`), 'r');
@@ -457,10 +461,10 @@ export class PackReader {
 
   #offsetAt(i: number): number {
     const offAt = 8 + 1024 + this.#count * 24;
-    const v = this.#idx.readUInt32BE(offAt + i * 4);
+    const v = this.#words.getUint32(offAt + i * 4);
     if ((v & 0x80000000) === 0) return v;
     const large = offAt + this.#count * 4 + (v & 0x7fffffff) * 8;
-    return this.#idx.readUInt32BE(large) * 2 ** 32 + this.#idx.readUInt32BE(large + 4);
+    return this.#words.getUint32(large) * 2 ** 32 + this.#words.getUint32(large + 4);
   }
 
   /** Offset of the object in the pack, or -1. */
@@ -471,16 +475,17 @@ export class PackReader {
   /** find() for an id already in binary (20 bytes), so a lookup across many packs converts it once. */
   findKey(key: Buffer): number {
     const first = key[0]!;
-    const word = key.readUInt32BE(0);
+    const word = ((first << 24) | (key[1]! << 16) | (key[2]! << 8) | key[3]!) >>> 0;
     const idx = this.#idx;
-    let lo = first === 0 ? 0 : idx.readUInt32BE(8 + (first - 1) * 4);
-    let hi = idx.readUInt32BE(8 + first * 4) - 1;
+    const words = this.#words;
+    let lo = first === 0 ? 0 : words.getUint32(8 + (first - 1) * 4);
+    let hi = words.getUint32(8 + first * 4) - 1;
     const base = 8 + 1024;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       const at = base + mid * 20;
-      const w = idx.readUInt32BE(at); // compare the first 4 bytes as a number; full compare on a tie
-      const cmp = word !== w ? (word < w ? -1 : 1) : key.compare(idx, at, at + 20, 0, 20);
+      const w = words.getUint32(at); // compare the first 4 bytes as a number; the rest on a tie
+      const cmp = word !== w ? (word < w ? -1 : 1) : key.compare(idx, at + 4, at + 20, 4, 20);
       if (cmp === 0) return this.#offsetAt(mid);
       if (cmp < 0) hi = mid - 1;
       else lo = mid + 1;

@@ -204,12 +204,14 @@ export class EvidenceReader {
     // Tree objects read for the previous commit: the "before" side of the next diff is almost always here.
     let previous = new Map<string, Uint8Array>();
     let current = new Map<string, Uint8Array>();
+    // A changed tree is new (read, and kept for the next commit); the one it replaced was read for
+    // the commit before, at the same path.
     const raw = (oid: string): Uint8Array => {
-      let content = current.get(oid) ?? previous.get(oid);
-      if (!content) content = this.odb.readTyped(oid, 'tree');
+      const content = this.odb.readTyped(oid, 'tree');
       current.set(oid, content);
       return content;
     };
+    const rawBefore = (oid: string): Uint8Array => previous.get(oid) ?? current.get(oid) ?? raw(oid);
     const isTree = (mode: string): boolean => mode === '40000';
     const removed = (path: string, e: TreeEntry, commit: CommitInfo): void => {
       if (!isTree(e.mode)) {
@@ -217,15 +219,15 @@ export class EvidenceReader {
         return;
       }
       if (!follow(path)) return;
-      for (const c of parseTree(raw(e.oid))) removed(`${path}/${c.name}`, c, commit);
+      for (const c of parseTree(rawBefore(e.oid))) removed(`${path}/${c.name}`, c, commit);
     };
     const diff = (dir: string, cur: string | null, prev: string | null, commit: CommitInfo): void => {
       if (cur === null) {
-        if (prev !== null) for (const e of parseTree(raw(prev))) removed(`${dir}/${e.name}`, e, commit);
+        if (prev !== null) for (const e of parseTree(rawBefore(prev))) removed(`${dir}/${e.name}`, e, commit);
         return;
       }
       // Subtrees not followed are left out by the diff, which then decodes only their names.
-      const delta = diffTreeContent(prev === null ? null : raw(prev), raw(cur), opts.follow ? (name) => follow(`${dir}/${name}`) : undefined);
+      const delta = diffTreeContent(prev === null ? null : rawBefore(prev), raw(cur), opts.follow ? (name) => follow(`${dir}/${name}`) : undefined);
       for (const e of delta.changed) {
         const path = `${dir}/${e.name}`;
         const old = e.old;
