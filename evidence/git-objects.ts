@@ -69,15 +69,42 @@ export function renderTree(entries: readonly TreeEntry[]): Uint8Array {
   return Buffer.concat(parts);
 }
 
+/**
+ * Index of the first `byte` in buf[from, end), or -1. Tree entries are short (a mode, a name, an
+ * id), so a loop here costs less than a call into Buffer.indexOf for each of millions of entries.
+ */
+function findByte(buf: Uint8Array, byte: number, from: number, end: number): number {
+  for (let k = from; k < end; k++) if (buf[k] === byte) return k;
+  return -1;
+}
+
+/** Whether a[i, i+n) and b[j, j+n) hold the same bytes (both in range). */
+function sameBytes(a: Uint8Array, i: number, b: Uint8Array, j: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[i + k] !== b[j + k]) return false;
+  return true;
+}
+
+/** The mode of the entry at buf[i, space): the common ones without decoding. */
+function modeAt(buf: Buffer, i: number, space: number): string {
+  const n = space - i;
+  if (n === 5 && buf[i] === 0x34 && buf[i + 1] === 0x30 && buf[i + 2] === 0x30 && buf[i + 3] === 0x30 && buf[i + 4] === 0x30) return '40000';
+  if (n === 6 && buf[i] === 0x31 && buf[i + 1] === 0x30 && buf[i + 2] === 0x30 && buf[i + 3] === 0x36 && buf[i + 4] === 0x34 && buf[i + 5] === 0x34) return '100644';
+  return buf.toString('latin1', i, space);
+}
+
+function corrupt(): never {
+  throw new Error('corrupt tree object');
+}
+
 export function parseTree(content: Uint8Array): TreeEntry[] {
   const buf = asBuffer(content);
   const out: TreeEntry[] = [];
   let i = 0;
   while (i < buf.length) {
-    const space = buf.indexOf(0x20, i);
-    const nul = buf.indexOf(0, space);
-    if (space < 0 || nul < 0 || nul + 21 > buf.length) throw new Error('corrupt tree object');
-    out.push({ mode: buf.toString('latin1', i, space), name: buf.toString('utf8', space + 1, nul), oid: buf.toString('hex', nul + 1, nul + 21) });
+    const space = findByte(buf, 0x20, i, buf.length);
+    const nul = space < 0 ? -1 : findByte(buf, 0, space, buf.length);
+    if (nul < 0 || nul + 21 > buf.length) corrupt();
+    out.push({ mode: modeAt(buf, i, space), name: buf.toString('utf8', space + 1, nul), oid: buf.toString('hex', nul + 1, nul + 21) });
     i = nul + 21;
   }
   return out;
@@ -107,26 +134,30 @@ export function diffTreeContent(before: Uint8Array | null, after: Uint8Array, fo
   const changed: TreeEntryChange[] = [];
   const removed: TreeEntry[] = [];
   const entry = (buf: Buffer, i: number, space: number, nul: number, name: string): TreeEntry =>
-    ({ mode: buf.toString('latin1', i, space), name, oid: buf.toString('hex', nul + 1, nul + 21) });
+    ({ mode: modeAt(buf, i, space), name, oid: buf.toString('hex', nul + 1, nul + 21) });
   // Whether an entry is kept: anything but a subtree of mode 40000 that followTree refuses.
   const keep = (mode40000: boolean, name: string): boolean => !followTree || !mode40000 || followTree(name);
   const keepAt = (buf: Buffer, i: number, space: number, name: string): boolean => keep(space - i === 5 && isTreeAt(buf, i, space), name);
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
-    const na = a.indexOf(0, i);
-    const nb = b.indexOf(0, j);
-    if (na < 0 || nb < 0 || na + 21 > a.length || nb + 21 > b.length) throw new Error('corrupt tree object');
-    if (na - i === nb - j && b.compare(a, i, na + 21, j, nb + 21) === 0) {
-      i = na + 21;
-      j = nb + 21;
+    const na = findByte(a, 0, i, a.length);
+    if (na < 0 || na + 21 > a.length) corrupt();
+    const size = na + 21 - i;
+    // The same entry in both (then b's name ends where a's does): skipped undecoded.
+    if (j + size <= b.length && sameBytes(a, i, b, j, size)) {
+      i += size;
+      j += size;
       continue;
     }
-    const sa = a.indexOf(0x20, i);
-    const sb = b.indexOf(0x20, j);
-    if (sa < 0 || sa > na || sb < 0 || sb > nb) throw new Error('corrupt tree object');
+    const nb = findByte(b, 0, j, b.length);
+    if (nb < 0 || nb + 21 > b.length) corrupt();
+    const sa = findByte(a, 0x20, i, na);
+    const sb = findByte(b, 0x20, j, nb);
+    if (sa < 0 || sb < 0) corrupt();
     const nameA = a.toString('utf8', sa + 1, na);
-    const nameB = b.toString('utf8', sb + 1, nb);
+    // Same name bytes (a changed entry, the usual case): decoded once.
+    const nameB = nb - sb === na - sa && sameBytes(a, sa + 1, b, sb + 1, na - sa - 1) ? nameA : b.toString('utf8', sb + 1, nb);
     if (nameA === nameB) {
       if (keepAt(b, j, sb, nameB)) changed.push({ ...entry(b, j, sb, nb, nameB), old: entry(a, i, sa, na, nameA) });
       i = na + 21;

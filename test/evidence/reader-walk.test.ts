@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffTreeContent, objectId, renderTree, type TreeEntry } from '../../evidence/git-objects.ts';
+import { diffTreeContent, objectId, parseTree, renderTree, type TreeEntry, type TreeEntryChange } from '../../evidence/git-objects.ts';
+import { seededRandom } from '../../cli/demo/rng.ts';
 import { GitStore } from '../../evidence/git-store.ts';
 import { openReader, type CommitInfo, type EvidenceReader } from '../../evidence/reader.ts';
 import { fixedSigner, hostId, removeDir, steppingClock, tempDir } from './helpers.ts';
@@ -137,6 +138,86 @@ describe('diffTreeContent', () => {
     const { changed, removed } = diffTreeContent(before, after);
     expect(changed).toEqual([{ ...blob('b', 'b2'), old: blob('b') }, { ...blob('c'), old: null }]);
     expect(removed).toEqual([blob('e')]);
+  });
+
+  it('agrees with a plain merge of the parsed entries on 2,000 seeded random tree pairs, and rejects truncated trees', () => {
+    const random = seededRandom(20261203);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const pieces = ['a', 'b', 'x', 'x.txt', 'x-1', 'é', '日本', ' ', 'name with space', '2026', '12', '31', 'z'];
+    // Ids with NUL and space bytes in them too: a scan for either must stop at the name's end.
+    const id = (): string => Buffer.from(Array.from({ length: 20 }, () => (random() < 0.15 ? pick([0x00, 0x20]) : Math.floor(random() * 256)))).toString('hex');
+    const randomEntries = (): TreeEntry[] => {
+      const byName = new Map<string, TreeEntry>();
+      for (let n = Math.floor(random() * 12); n > 0; n--) {
+        const name = Array.from({ length: 1 + Math.floor(random() * 2) }, () => pick(pieces)).join('');
+        byName.set(name, { mode: pick(['100644', '100644', '40000', '100755', '120000']), name, oid: id() });
+      }
+      return [...byName.values()];
+    };
+    const mutate = (entries: TreeEntry[]): TreeEntry[] => {
+      // Changed ids (some in their last byte only), and files turned into directories and back.
+      const lastByte = (oid: string): string => `${oid.slice(0, 38)}${((parseInt(oid.slice(38), 16) + 1) % 256).toString(16).padStart(2, '0')}`;
+      const out = entries.filter(() => random() > 0.2).map((e) => {
+        const r = random();
+        return r < 0.2 ? { ...e, oid: id() } : r < 0.3 ? { ...e, oid: lastByte(e.oid) } : r < 0.4 ? { ...e, mode: e.mode === '40000' ? '100644' : '40000' } : e;
+      });
+      for (const e of randomEntries()) if (random() < 0.3 && !out.some((o) => o.name === e.name)) out.push(e);
+      return out;
+    };
+    // Independent of git-objects.ts: indexOf and TextDecoder.
+    const parse = (bytes: Uint8Array): TreeEntry[] => {
+      const buf = Buffer.from(bytes);
+      const out: TreeEntry[] = [];
+      for (let i = 0; i < buf.length; ) {
+        const sp = buf.indexOf(0x20, i);
+        const nul = buf.indexOf(0, sp);
+        out.push({ mode: buf.toString('latin1', i, sp), name: new TextDecoder().decode(buf.subarray(sp + 1, nul)), oid: buf.toString('hex', nul + 1, nul + 21) });
+        i = nul + 21;
+      }
+      return out;
+    };
+    const reference = (before: TreeEntry[], after: TreeEntry[], follow?: (name: string) => boolean) => {
+      const key = (e: TreeEntry): string => (e.mode === '40000' ? `${e.name}/` : e.name);
+      const keep = (e: TreeEntry): boolean => !follow || e.mode !== '40000' || follow(e.name);
+      const changed: TreeEntryChange[] = [];
+      const removed: TreeEntry[] = [];
+      let i = 0;
+      let j = 0;
+      while (i < before.length || j < after.length) {
+        const x = before[i];
+        const y = after[j];
+        if (x && y && x.mode === y.mode && x.name === y.name && x.oid === y.oid) [i, j] = [i + 1, j + 1];
+        else if (x && y && x.name === y.name) {
+          if (keep(y)) changed.push({ ...y, old: x });
+          [i, j] = [i + 1, j + 1];
+        } else if (x && (!y || key(x) < key(y))) {
+          if (keep(x)) removed.push(x);
+          i++;
+        } else {
+          if (keep(y!)) changed.push({ ...y!, old: null });
+          j++;
+        }
+      }
+      return { changed, removed };
+    };
+    for (let n = 0; n < 2000; n++) {
+      const first = randomEntries();
+      const before = random() < 0.1 ? null : tree(first);
+      const after = tree(before ? mutate(first) : first);
+      const follow = random() < 0.5 ? undefined : (name: string) => name.length % 2 === 0;
+      expect(diffTreeContent(before, after, follow)).toEqual(reference(before ? parse(before) : [], parse(after), follow));
+      expect(parseTree(after)).toEqual(parse(after));
+      // Cut anywhere: at an entry's end it is the shorter tree, inside an entry always an error.
+      const cut = after.subarray(0, Math.floor(random() * after.length));
+      const ends: number[] = [];
+      for (const e of parse(after)) ends.push((ends.at(-1) ?? 0) + Buffer.byteLength(`${e.mode} ${e.name}`) + 21);
+      if (cut.length === 0 || ends.includes(cut.length)) expect(parseTree(cut)).toEqual(parse(cut));
+      else {
+        expect(() => parseTree(cut)).toThrow('corrupt tree object');
+        expect(() => diffTreeContent(null, cut)).toThrow('corrupt tree object');
+        expect(() => diffTreeContent(cut, after)).toThrow('corrupt tree object');
+      }
+    }
   });
 
   it('treats a missing tree as empty and handles a file turned into a directory', () => {
