@@ -28,7 +28,8 @@ function safeCompare(order: VersionEcosystem, a: string, b: string): number {
  * apk: the highest version of each name). Returns `packages` itself when nothing is dropped.
  */
 export function newestKernelsOnly(order: VersionEcosystem, packages: readonly Package[]): readonly Package[] {
-  const kernels = packages.filter((p) => isKernelPackage(order, p.name));
+  const kernels: Package[] = [];
+  for (const p of packages) if (isKernelPackage(order, p.name)) kernels.push(p);
   if (kernels.length <= 1) return packages;
   const keep = new Set<Package>();
   if (order === 'dpkg') {
@@ -46,7 +47,9 @@ export function newestKernelsOnly(order: VersionEcosystem, packages: readonly Pa
     }
     for (const k of byName.values()) keep.add(k);
   }
-  return packages.filter((p) => !isKernelPackage(order, p.name) || keep.has(p));
+  if (keep.size === kernels.length) return packages;
+  const dropped = new Set(kernels.filter((k) => !keep.has(k)));
+  return packages.filter((p) => !dropped.has(p));
 }
 
 function stripEpoch(v: string): string {

@@ -160,7 +160,8 @@ export class HistoryScan {
       roots: opts.exceptions === false ? ['hosts'] : ['hosts', 'exceptions'],
       skip: (name) => name.endsWith('.asc'),
       ...(at > 0 ? { from: commits[at - 1] as CommitInfo } : {}),
-      ...(hosts ? { follow: (dir: string) => { const m = HOST_DIR.exec(dir); return !m || hosts(m[1] as string); } } : {}),
+      // Only hosts/<id> (24 characters) is ever refused.
+      ...(hosts ? { follow: (dir: string) => { const m = dir.length === 24 ? HOST_DIR.exec(dir) : null; return !m || hosts(m[1] as string); } } : {}),
       onChange: ({ path, oid, commit }) => {
         if (path.startsWith('exceptions/')) {
           const list = exceptionCommits.get(path);

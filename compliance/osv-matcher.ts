@@ -70,6 +70,13 @@ export interface Matcher {
 
 type Lookup = readonly ReadonlyMap<string, readonly IndexedAffected[]>[];
 
+/** The advisories of one host ecosystem, and the verdicts found so far: names → binary → version text → hits. */
+interface LookupEntry {
+  readonly key: string;
+  readonly lookup: Lookup;
+  readonly verdicts: Map<string, Map<string, Map<string, readonly Hit[]>>>;
+}
+
 interface Hit {
   readonly entry: IndexedAffected;
   readonly verdict: RangeVerdict;
@@ -93,17 +100,16 @@ function compareRows(a: MatchRow, b: MatchRow): number {
  * verdicts for each (package, version), so hosts with the same packages cost little.
  */
 export function createMatcher(index: AdvisoryIndex): Matcher {
-  const lookups = new Map<string, { key: string; lookup: Lookup }>();
+  const lookups = new Map<string, LookupEntry>();
   const parsed = new Map<string, ParsedVersion | Error>();
-  const verdicts = new Map<string, readonly Hit[]>();
 
-  function lookupFor(eco: HostEcosystem): { key: string; lookup: Lookup } {
+  function lookupFor(eco: HostEcosystem): LookupEntry {
     const key = JSON.stringify([eco.match, eco.matchPrefixes]);
     let found = lookups.get(key);
     if (found) return found;
     const names = new Set(eco.match);
     for (const e of [...index.byEcosystem.keys()].sort()) if (eco.matchPrefixes.some((p) => e.startsWith(p))) names.add(e);
-    found = { key, lookup: [...names].flatMap((e) => index.byEcosystem.get(e) ?? []) };
+    found = { key, lookup: [...names].flatMap((e) => index.byEcosystem.get(e) ?? []), verdicts: new Map() };
     lookups.set(key, found);
     return found;
   }
@@ -124,9 +130,14 @@ export function createMatcher(index: AdvisoryIndex): Matcher {
   }
 
   /** Affected entries for one package version; the first affected entry per advisory wins (ecosystem order). */
-  function hitsFor(lookup: { key: string; lookup: Lookup }, keys: readonly string[], binary: string, v: ParsedVersion): readonly Hit[] {
-    const cacheKey = `${lookup.key}\u0000${keys.join('\u0001')}\u0000${binary}\u0000${v.text}`;
-    const cached = verdicts.get(cacheKey);
+  function hitsFor(lookup: LookupEntry, keys: readonly string[], binary: string, v: ParsedVersion): readonly Hit[] {
+    // Nested by names, binary and version: the strings are the inventory's own (interned), so no key is built.
+    const names = keys.length === 1 ? (keys[0] as string) : keys.join('\u0001');
+    let byBinary = lookup.verdicts.get(names);
+    if (!byBinary) lookup.verdicts.set(names, (byBinary = new Map()));
+    let byVersion = byBinary.get(binary);
+    if (!byVersion) byBinary.set(binary, (byVersion = new Map()));
+    const cached = byVersion.get(v.text);
     if (cached) return cached;
     const hits: Hit[] = [];
     const seen = new Set<string>();
@@ -141,7 +152,7 @@ export function createMatcher(index: AdvisoryIndex): Matcher {
         }
       }
     }
-    verdicts.set(cacheKey, hits);
+    byVersion.set(v.text, hits);
     return hits;
   }
 
@@ -153,8 +164,9 @@ export function createMatcher(index: AdvisoryIndex): Matcher {
     const done = new Set<string>();
     for (const pkg of host.packages) {
       const binary = stripArch(pkg.name);
-      if (done.has(`${binary}\u0000${pkg.arch}`)) continue;
-      done.add(`${binary}\u0000${pkg.arch}`);
+      const seenKey = `${binary}\u0000${pkg.arch}`;
+      if (done.has(seenKey)) continue;
+      done.add(seenKey);
       const bySource = eco.packageNames === 'source';
       const compared = bySource ? (pkg.source_version || pkg.version) : pkg.version;
       const keys = bySource ? [pkg.source || binary] : eco.packageNames === 'binary' ? [binary] : [...new Set([binary, pkg.source || binary])];
