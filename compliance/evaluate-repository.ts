@@ -125,6 +125,8 @@ export async function evaluateRepository(dir: string, opts: RepositoryEvaluation
     const started = Array.from({ length: workers }, (_, i) => {
       const w = startWorker({ dir: reader.dir, commits, head, shard: i + 1, shards, exact, cache }, specSent, onJudged, onNote);
       running.push(w.worker);
+      // Stopped workers reject: handled below when they are awaited, and never unhandled if this thread fails first.
+      w.result.catch(() => {});
       return w.result;
     });
     let exceptions: SnapshotException[];

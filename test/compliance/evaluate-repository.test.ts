@@ -165,6 +165,13 @@ describe('evaluateRepository shards', () => {
     for (const h of random.slice(0, 100)) expect(shardOf(h, 3)).toBe(shardOf(h, 3));
   });
 
+  it('stops its workers and fails with the coded error when the judgement cannot be prepared', async () => {
+    const err = await evaluateRepository(repo, { ...opts(), policies: [], workers: 2 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: expect.stringMatching(/^CMP_POLICY_/) });
+    // A stopped worker's rejection must not surface later as an unhandled one (vitest fails the run on those).
+    await new Promise((r) => setTimeout(r, 500));
+  }, 60_000);
+
   it("fails with the report's own error when a worker's shard holds an invalid report", async () => {
     const badRoot = mkdtempSync(join(tmpdir(), 'pp-cmp-bad-'));
     try {
