@@ -118,3 +118,56 @@ describe('inflate', () => {
     expect(Buffer.from(inflate(z, text.length))).toEqual(text);
   });
 });
+
+describe('PackReader.find', () => {
+  /** A v2 index of `ids` (sorted here), each at offset 1000 + its rank; the pack itself is empty (find reads only the index). */
+  const writeIndex = (dir: string, name: string, ids: Buffer[]): Buffer[] => {
+    const sorted = [...ids].sort(Buffer.compare);
+    const fanout = Buffer.alloc(1024);
+    for (let b = 0, n = 0; b < 256; b++) {
+      while (n < sorted.length && sorted[n]![0]! <= b) n++;
+      fanout.writeUInt32BE(n, b * 4);
+    }
+    const offsets = Buffer.alloc(sorted.length * 4);
+    sorted.forEach((_, i) => offsets.writeUInt32BE(1000 + i, i * 4));
+    const head = Buffer.from([0xff, 0x74, 0x4f, 0x63, 0, 0, 0, 2]);
+    writeFileSync(join(dir, `${name}.idx`), Buffer.concat([head, fanout, ...sorted, Buffer.alloc(sorted.length * 4), offsets, Buffer.alloc(40)]));
+    writeFileSync(join(dir, `${name}.pack`), Buffer.alloc(32));
+    return sorted;
+  };
+
+  it('finds every id and no other, in uniform and in badly clustered indexes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pp-find-'));
+    try {
+      const random = seededRandom(7);
+      const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+      const uniform = Array.from({ length: 60_000 }, () => bytes(20));
+      // Clustered: most ids share their first three bytes, with a few far outliers in the same fanout bucket.
+      const clustered = [
+        ...Array.from({ length: 20_000 }, () => Buffer.concat([Buffer.from([0x42, 0x00, 0x00]), bytes(17)])),
+        ...Array.from({ length: 50 }, () => Buffer.concat([Buffer.from([0x42, 0xff]), bytes(18)])),
+        ...Array.from({ length: 5_000 }, () => bytes(20)),
+      ];
+      for (const [name, ids] of [['uniform', uniform], ['clustered', clustered]] as const) {
+        const sorted = writeIndex(dir, name, ids);
+        const pack = new PackReader(dir, name);
+        try {
+          sorted.forEach((id, i) => expect(pack.findKey(id)).toBe(1000 + i));
+          const present = new Set(sorted.map((id) => id.toString('hex')));
+          for (let n = 0; n < 5_000; n++) {
+            const probe = n % 2 === 0 ? bytes(20) : Buffer.concat([Buffer.from([0x42, 0x00, 0x00]), bytes(17)]);
+            if (!present.has(probe.toString('hex'))) expect(pack.findKey(probe)).toBe(-1);
+          }
+          // One byte off an id that is there (first and last byte): not found.
+          const id = Buffer.from(sorted[123]!);
+          id[19] = id[19]! ^ 1;
+          if (!present.has(id.toString('hex'))) expect(pack.find(id.toString('hex'))).toBe(-1);
+        } finally {
+          pack.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
