@@ -1,7 +1,8 @@
 // evaluate() over a real evidence repository without building the whole EvidenceSnapshot first:
-// exceptions are read (with their history) up front, then the hosts are split into shards that
-// are read and judged in worker threads and on this thread at once (judge-shard.ts), and only
-// their judgements are assembled into the model. The result is byte-identical to
+// the hosts are split into shards read and judged in worker threads and on this thread at once
+// (judge-shard.ts); the workers start reading at once and are sent the judgement spec once this
+// thread has read the exceptions (with their history). Only the shards' judgements are assembled
+// into the model. The result is byte-identical to
 // evaluate({ evidence: await loadEvidence(dir), … }); peak memory is one shard's reports per thread.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
