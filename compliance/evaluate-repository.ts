@@ -12,7 +12,7 @@ import type { EvidenceSnapshot, SnapshotException } from './evidence-snapshot.ts
 import { judgeShard, type JudgeSpec, type ShardResult } from './judge-shard.ts';
 import { historyTo, loadExceptions, type LoadProgress } from './load-evidence.ts';
 import { assembleModel, type AdvisoryInput, type EvaluateProgress } from './model.ts';
-import { collectPass, prepareJudgement, type HostJudgement, type Judgement } from './model-judge.ts';
+import { collectPass, prepareJudgement, type HostJudgement } from './model-judge.ts';
 import type { CatalogControl } from './controls.ts';
 import type { ComplianceModel } from './model-types.ts';
 import type { Policy } from './policy.ts';
@@ -85,7 +85,7 @@ function startWorker(w: WorkerShard, spec: Promise<JudgeSpec>, onJudged: () => v
     workerData: { dir: w.dir, commits: w.commits.map((c) => c.commit), head: w.head, shard: w.shard, shards: w.shards, exact: w.exact, cache: w.cache },
   });
   const result = new Promise<ShardResult>((resolve, reject) => {
-    spec.then((s) => worker.postMessage({ kind: 'spec', spec: s }), () => {});
+    void spec.then((s) => worker.postMessage({ kind: 'spec', spec: s }));
     worker.on('message', (m: { kind: 'judged' } | { kind: 'note'; message: string } | { kind: 'result'; result: ShardResult }) => {
       if (m.kind === 'judged') onJudged();
       else if (m.kind === 'note') onNote(m.message);
@@ -116,32 +116,21 @@ export async function evaluateRepository(dir: string, opts: RepositoryEvaluation
     };
     const onNote = (m: string): void => opts.onCache?.(m);
     const cache = opts.cache;
-    // Workers start at once and read their history while this thread reads the exceptions.
-    let specReady: (s: JudgeSpec) => void = () => {};
-    let specFailed: (e: unknown) => void = () => {};
-    const specSent = new Promise<JudgeSpec>((resolve, reject) => {
-      specReady = resolve;
-      specFailed = reject;
-    });
+    // Workers start at once and read their history while this thread reads the exceptions. If that
+    // fails, the spec is never sent and the workers are stopped below.
+    const spec = Promise.withResolvers<JudgeSpec>();
     const started = Array.from({ length: workers }, (_, i) => {
-      const w = startWorker({ dir: reader.dir, commits, head, shard: i + 1, shards, exact, cache }, specSent, onJudged, onNote);
+      const w = startWorker({ dir: reader.dir, commits, head, shard: i + 1, shards, exact, cache }, spec.promise, onJudged, onNote);
       running.push(w.worker);
       // Stopped workers reject: handled below when they are awaited, and never unhandled if this thread fails first.
       w.result.catch(() => {});
       return w.result;
     });
-    let exceptions: SnapshotException[];
-    let j: Judgement;
-    try {
-      exceptions = await exceptionsAt(reader, commits, head, opts.onWarning);
-      opts.onLoad?.({ phase: 'exceptions', done: exceptions.length, total: exceptions.length });
-      const spec: JudgeSpec = { policies: opts.policies, records: opts.advisories?.records ?? [], period: opts.period, exceptions };
-      j = prepareJudgement({ ...spec, ...(opts.advisories?.index ? { index: opts.advisories.index } : {}) });
-      specReady(spec);
-    } catch (err) {
-      specFailed(err);
-      throw err;
-    }
+    const exceptions = await exceptionsAt(reader, commits, head, opts.onWarning);
+    opts.onLoad?.({ phase: 'exceptions', done: exceptions.length, total: exceptions.length });
+    const judgeSpec: JudgeSpec = { policies: opts.policies, records: opts.advisories?.records ?? [], period: opts.period, exceptions };
+    const j = prepareJudgement({ ...judgeSpec, ...(opts.advisories?.index ? { index: opts.advisories.index } : {}) });
+    spec.resolve(judgeSpec);
     opts.onProgress?.({ phase: 'index', done: j.index.entries, total: j.index.entries });
 
     // A shard whose worker fails is read again on this thread, so its error (an invalid report, say) is ours.

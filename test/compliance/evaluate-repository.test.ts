@@ -166,8 +166,10 @@ describe('evaluateRepository shards', () => {
   });
 
   it('stops its workers and fails with the coded error when the judgement cannot be prepared', async () => {
-    const err = await evaluateRepository(repo, { ...opts(), policies: [], workers: 2 }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: expect.stringMatching(/^CMP_POLICY_/) });
+    for (const workers of [2, 0]) {
+      const err = await evaluateRepository(repo, { ...opts(), policies: [], workers }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: expect.stringMatching(/^CMP_POLICY_/) });
+    }
     // A stopped worker's rejection must not surface later as an unhandled one (vitest fails the run on those).
     await new Promise((r) => setTimeout(r, 500));
   }, 60_000);
