@@ -3,11 +3,11 @@
 // judged commit, parsed once, with the commit that added it; the packages.tsv versions those reports
 // name; the commit that last changed every other file under hosts/; and each exception's history.
 import { sha256Hex } from '../evidence/hash.ts';
-import { cmpError } from './errors.ts';
 import { parseReportPath } from '../evidence/paths.ts';
 import type { CommitInfo, EvidenceReader } from '../evidence/reader.ts';
 import { parseEnvelope } from '../evidence/report-envelope.ts';
 import type { Package } from '../evidence/types.gen.ts';
+import { cmpError } from './errors.ts';
 import { InventoryParser } from './inventory-parser.ts';
 import type { SnapshotInventory } from './evidence-snapshot.ts';
 import { projectReport, type ReportFacts } from './report-facts.ts';
